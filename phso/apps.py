@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PhsoConfig(AppConfig):
+    name = "phso"
+    verbose_name = "Service"
