@@ -35,3 +35,4 @@ rules.add_perm("foi.manage_requests", is_foi_officer | is_manager | is_administr
 rules.add_perm("insight.view_dashboards", is_analyst | is_manager | is_administrator)
 rules.add_perm("accounts.manage_users", is_administrator)
 
+rules.add_perm("casework.reopen_case", is_manager | is_administrator)
