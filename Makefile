@@ -1,25 +1,30 @@
 # The two commands: `make run` (set up and run on the embedded default) and `make test`.
+# Everything else is a step of those two, or a way to run the service's other processes locally.
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# uv installs the locked requirements; pinned like everything else so installs are repeatable.
+UV_VERSION := 0.13.9
+FRONTEND_SOURCES := $(shell find static/src -name '*.scss' 2>/dev/null) scripts/build-frontend.mjs
 
-.PHONY: install run test test-fast lint worker beat clean frontend
+.PHONY: install run test test-fast lint worker beat clean frontend lock
 
 install: $(VENV)/.installed node_modules/.installed static/build/app.css
 
 $(VENV)/.installed: requirements-dev.lock pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip uv
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements-dev.lock
 	touch $@
 
+# npm ci installs exactly package-lock.json (and empties node_modules first, stamp included).
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-static/build/app.css: node_modules/.installed static/src/app.scss scripts/build-frontend.mjs
+static/build/app.css: node_modules/.installed $(FRONTEND_SOURCES)
 	npm run --silent build
 
 frontend: node_modules/.installed
@@ -29,7 +34,8 @@ run: install
 	mkdir -p var
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@echo "Serving on http://$(HOST):$(PORT)/ - press Ctrl-C to stop."
+	exec $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -40,11 +46,25 @@ test-fast: install
 lint: install
 	$(BIN)/ruff check .
 
+# A worker or beat needs a broker: without REDIS_URL, tasks already run inside the web process.
+NEED_BROKER = @test -n "$$REDIS_URL" || grep -q '^REDIS_URL=.' .env 2>/dev/null \
+	|| { echo "Set REDIS_URL (in the environment or .env) to run $@." >&2; exit 1; }
+
 worker: install
-	$(BIN)/celery -A phso worker --loglevel=INFO
+	$(NEED_BROKER)
+	exec $(BIN)/celery -A phso worker --loglevel=INFO
 
 beat: install
-	$(BIN)/celery -A phso beat --loglevel=INFO --schedule var/celerybeat-schedule
+	$(NEED_BROKER)
+	mkdir -p var
+	exec $(BIN)/celery -A phso beat --loglevel=INFO --schedule var/celerybeat-schedule
+
+# Regenerate both lock files from pyproject.toml, then install the result.
+lock: $(VENV)/.installed
+	$(BIN)/uv pip compile pyproject.toml -o requirements.lock --python-version 3.11 -q
+	$(BIN)/uv pip compile pyproject.toml --extra dev -o requirements-dev.lock --python-version 3.11 -q
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements-dev.lock
+	touch $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) node_modules static/build staticfiles var/test.sqlite3

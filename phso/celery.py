@@ -1,4 +1,4 @@
-"""The Celery app. Tasks are autodiscovered from each app's tasks.py; settings use the CELERY_ prefix."""
+"""The Celery app: tasks are autodiscovered from each app's tasks.py; settings use CELERY_*."""
 
 import os
 

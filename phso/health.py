@@ -18,7 +18,12 @@ def check_database() -> dict:
 def check_broker() -> dict:
     if not settings.REDIS_URL:
         return {"ok": True, "mode": "eager (no broker configured)"}
-    client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
+    try:
+        client = redis.Redis.from_url(
+            settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1
+        )
+    except ValueError as exc:  # a malformed REDIS_URL: down, not a 500
+        return {"ok": False, "error": type(exc).__name__}
     try:
         client.ping()
     except redis.RedisError as exc:

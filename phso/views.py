@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.http import HttpResponseServerError, JsonResponse
-from django.template import loader
 from django.shortcuts import render
+from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -11,8 +11,13 @@ from phso.health import health
 @never_cache
 @require_safe
 def healthz(request):
+    """Load balancer and container probe: 200 when the database and broker answer, else 503.
+
+    Reports each check's exception type only, never its message, so it is safe to expose.
+    """
     ok, checks = health()
-    return JsonResponse({"status": "ok" if ok else "unavailable", "checks": checks}, status=200 if ok else 503)
+    body = {"status": "ok" if ok else "unavailable", "checks": checks}
+    return JsonResponse(body, status=200 if ok else 503)
 
 
 @require_safe
