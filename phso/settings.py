@@ -306,3 +306,19 @@ LOGGING = {
 
 # Every URL under these prefixes is for ombudsman staff who have passed a TOTP check this session.
 STAFF_URL_PREFIXES = ("/staff/", "/admin/")
+
+# GOV.UK Notify (phso/notifications.py). Without an API key, email goes through EMAIL_BACKEND and
+# SMS is not sent. Template ids: JSON {"new_message": "<uuid>", ...} in NOTIFY_TEMPLATES, and/or
+# one NOTIFY_TEMPLATE_<NAME>=<uuid> variable per template (these win).
+NOTIFY_API_KEY = env.str("NOTIFY_API_KEY", default="")
+NOTIFY_BASE_URL = env.str("NOTIFY_BASE_URL", default="https://api.notifications.service.gov.uk")
+NOTIFY_TEMPLATES = {
+    **env.json("NOTIFY_TEMPLATES", default={}),
+    **{
+        name.removeprefix("NOTIFY_TEMPLATE_").lower(): value
+        for name, value in env.ENVIRON.items()
+        if name.startswith("NOTIFY_TEMPLATE_")
+    },
+}
+NOTIFY_SMS_ENABLED = env.bool("NOTIFY_SMS_ENABLED", default=False)
+NOTIFY_TIMEOUT = env.int("NOTIFY_TIMEOUT", default=10)

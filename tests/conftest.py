@@ -4,6 +4,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.roles import Role
 from tests.factories import UserFactory
+from tests.fakes.notify import fake_notify  # noqa: F401 - shared fixture: a local GOV.UK Notify
 from tests.services import private_redis  # noqa: F401 - shared fixture for integration tests
 
 
