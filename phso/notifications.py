@@ -78,7 +78,7 @@ _REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9/-]{0,39}")
 # Words of letters joined by spaces, apostrophes, hyphens or an initial's full stop and space: a
 # "name" typed at sign-up must not be able to carry a URL or an address ("www.example.com",
 # "a@b.org") into a message sent in the ombudsman's name.
-_NAME = re.compile(r"[^\W\d_]+(?:(?:[ '’-]+|\.\s+)[^\W\d_]+)*\.?")
+_NAME = re.compile(r"[^\W\d_]+(?:(?:[ '’-]+|\. +)[^\W\d_]+)*\.?")
 _NAME_MAX = 100
 _LINK_MAX = 500
 # Notify's own reference for our bookkeeping (e.g. "message-42"); Notify asks that it hold no
