@@ -27,7 +27,9 @@ EMAIL = {
 # allauth's own errors (raised by its adapters, so not per field), reworded by their error code.
 ERROR_WORDING = {
     "email_password_mismatch": "Enter the correct email address and password",
-    "too_many_login_attempts": "You have tried to sign in too many times. Wait a few minutes, then try again",
+    "too_many_login_attempts": (
+        "You have tried to sign in too many times. Wait a few minutes, then try again"
+    ),
     "enter_current_password": "Your current password is not right. Enter it again",
     "incorrect_password": "Your password is not right. Enter it again",
     "incorrect_code": "The security code is not right. Enter the newest code from your app",
@@ -69,7 +71,9 @@ class GovUKWordingMixin:
                 continue
             field.label = words["label"]
             # allauth's hints are HTML (a reset link, a list of rules); ours are plain sentences.
-            field.help_text = words["hint"]() if callable(words.get("hint")) else words.get("hint", "")
+            field.help_text = (
+                words["hint"]() if callable(words.get("hint")) else words.get("hint", "")
+            )
             field.error_messages.update(words.get("errors", {}))
             # GOV.UK: placeholders are not labels and disappear as people type.
             field.widget.attrs.pop("placeholder", None)

@@ -30,7 +30,9 @@ def assert_govuk_page(response, heading):
     body = response.content.decode()
     assert 'class="govuk-skip-link"' in body
     assert "govuk-phase-banner" in body
-    assert re.search(rf'<h1 class="govuk-(heading-l|panel__title)">\s*{re.escape(heading)}\s*</h1>', body), body
+    assert re.search(
+        rf'<h1 class="govuk-(heading-l|panel__title)">\s*{re.escape(heading)}\s*</h1>', body
+    ), body
     assert body.count("<h1") == 1
     assert " style=" not in body
     assert not _INLINE_SCRIPT.search(body)
@@ -57,7 +59,9 @@ def title(response):
 def sign_in(client, user):
     """A real sign-in through allauth, then the password again: allauth asks for it again before
     security changes such as turning two-step sign in on or off."""
-    response = client.post(reverse("account_login"), {"login": user.email, "password": DEFAULT_PASSWORD})
+    response = client.post(
+        reverse("account_login"), {"login": user.email, "password": DEFAULT_PASSWORD}
+    )
     assert response.status_code == 302, response.content.decode()
     response = client.post(reverse("account_reauthenticate"), {"password": DEFAULT_PASSWORD})
     assert response.status_code == 302, response.content.decode()
@@ -82,8 +86,12 @@ class TestSignInPage:
     def test_renders_gov_uk_sign_in_form(self, client):
         body = assert_govuk_page(client.get(reverse("account_login")), "Sign in")
         assert title(client.get(reverse("account_login"))).startswith("Sign in")
-        assert '<label class="govuk-label govuk-label--s" for="id_login">Email address</label>' in body
-        assert '<label class="govuk-label govuk-label--s" for="id_password">Password</label>' in body
+        assert (
+            '<label class="govuk-label govuk-label--s" for="id_login">Email address</label>' in body
+        )
+        assert (
+            '<label class="govuk-label govuk-label--s" for="id_password">Password</label>' in body
+        )
         assert 'class="govuk-input"' in body
         assert 'class="govuk-button"' in body
         assert "placeholder" not in body
@@ -91,7 +99,9 @@ class TestSignInPage:
         assert reverse("account_reset_password") in body
 
     def test_wrong_password_shows_error_summary_and_inline_error(self, client, complainant):
-        response = client.post(reverse("account_login"), {"login": complainant.email, "password": "not-it"})
+        response = client.post(
+            reverse("account_login"), {"login": complainant.email, "password": "not-it"}
+        )
         body = assert_error(response, "Enter the correct email address and password")
         assert 'class="govuk-form-group govuk-form-group--error" id="form-errors"' in body
 
@@ -103,7 +113,9 @@ class TestSignInPage:
     def test_too_many_attempts_shows_rate_limited_page(self, client, settings):
         settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login": "1/m/ip"}
         client.post(reverse("account_login"), {"login": "a@example.org", "password": "x"})
-        response = client.post(reverse("account_login"), {"login": "a@example.org", "password": "x"})
+        response = client.post(
+            reverse("account_login"), {"login": "a@example.org", "password": "x"}
+        )
         assert response.status_code == 429
         body = response.content.decode()
         assert '<h1 class="govuk-heading-l">You have tried too many times</h1>' in body
@@ -117,14 +129,16 @@ class TestCreateAccountPage:
         assert 'for="id_password1">Create a password</label>' in body
         assert 'for="id_password2">Confirm your password</label>' in body
         assert (
-            '<div id="id_password1-hint" class="govuk-hint">Your password must be at least 10 characters long.'
-            in body
+            '<div id="id_password1-hint" class="govuk-hint">'
+            "Your password must be at least 10 characters long." in body
         )
         assert 'aria-describedby="id_password1-hint"' in body
         assert ">Create account</button>" in body
 
     def test_empty_form_shows_errors_for_every_field(self, client):
-        response = client.post(reverse("account_signup"), {"email": "", "password1": "", "password2": ""})
+        response = client.post(
+            reverse("account_signup"), {"email": "", "password1": "", "password2": ""}
+        )
         assert_error(response, "Enter your email address", "id_email")
         assert_error(response, "Enter a password", "id_password1")
         assert_error(response, "Enter the password again to confirm it", "id_password2")
@@ -144,7 +158,11 @@ class TestCreateAccountPage:
     def test_three_hundred_characters_is_an_error(self, client):
         response = client.post(
             reverse("account_signup"),
-            {"email": "x" * 288 + "@example.org", "password1": "river-cloud-pencil", "password2": "river-cloud-pencil"},
+            {
+                "email": "x" * 288 + "@example.org",
+                "password1": "river-cloud-pencil",
+                "password2": "river-cloud-pencil",
+            },
         )
         assert response.status_code == 200
         body = response.content.decode()
@@ -155,10 +173,16 @@ class TestCreateAccountPage:
     def test_malformed_email_shows_format_error(self, client):
         response = client.post(
             reverse("account_signup"),
-            {"email": "not-an-email", "password1": "river-cloud-pencil", "password2": "river-cloud-pencil"},
+            {
+                "email": "not-an-email",
+                "password1": "river-cloud-pencil",
+                "password2": "river-cloud-pencil",
+            },
         )
         assert_error(
-            response, "Enter an email address in the correct format, like name@example.com", "id_email"
+            response,
+            "Enter an email address in the correct format, like name@example.com",
+            "id_email",
         )
 
     def test_short_password_is_explained(self, client):
@@ -172,11 +196,15 @@ class TestCreateAccountPage:
         assert "at least 10 characters" in body
 
     def test_duplicate_email_looks_like_success_and_emails_the_owner(self, client, complainant):
-        # Enumeration protection (ACCOUNT_PREVENT_ENUMERATION): saying "already registered" here would
-        # tell anyone whether a person has complained. The owner is emailed instead.
+        # Enumeration protection (ACCOUNT_PREVENT_ENUMERATION): saying "already registered" here
+        # would tell anyone whether a person has complained. The owner is emailed instead.
         response = client.post(
             reverse("account_signup"),
-            {"email": complainant.email.upper(), "password1": "river-cloud-pencil", "password2": "river-cloud-pencil"},
+            {
+                "email": complainant.email.upper(),
+                "password1": "river-cloud-pencil",
+                "password2": "river-cloud-pencil",
+            },
         )
         assert response.status_code == 302
         assert response.url == reverse("account_email_verification_sent")
@@ -188,7 +216,11 @@ class TestCreateAccountPage:
     def test_valid_form_sends_confirmation_email(self, client):
         response = client.post(
             reverse("account_signup"),
-            {"email": "New.Person@example.org", "password1": "river-cloud-pencil", "password2": "river-cloud-pencil"},
+            {
+                "email": "New.Person@example.org",
+                "password1": "river-cloud-pencil",
+                "password2": "river-cloud-pencil",
+            },
             follow=True,
         )
         assert_govuk_page(response, "Check your email")
@@ -213,7 +245,9 @@ class TestEntrancePages:
         assert_error(response, "Enter your email address", "id_email")
 
     def test_password_reset_for_unknown_email_gives_nothing_away(self, client):
-        response = client.post(reverse("account_reset_password"), {"email": "nobody@example.org"}, follow=True)
+        response = client.post(
+            reverse("account_reset_password"), {"email": "nobody@example.org"}, follow=True
+        )
         body = assert_govuk_page(response, "Check your email")
         assert "If there is an account for the email address you entered" in body
 
@@ -240,7 +274,9 @@ class TestConfirmEmailPage:
 class TestPasswordResetFromKeyPage:
     def _reset_link(self, client, user):
         client.post(reverse("account_reset_password"), {"email": user.email})
-        return re.search(r"https?://[^/]+(/account/password/reset/key/\S+)", mail.outbox[-1].body).group(1)
+        return re.search(
+            r"https?://[^/]+(/account/password/reset/key/\S+)", mail.outbox[-1].body
+        ).group(1)
 
     def test_link_leads_to_new_password_form_then_done(self, client, complainant):
         response = client.get(self._reset_link(client, complainant), follow=True)
@@ -250,13 +286,16 @@ class TestPasswordResetFromKeyPage:
         response = client.post(form_url, {"password1": "short", "password2": "short"})
         assert "There is a problem" in response.content.decode()
         response = client.post(
-            form_url, {"password1": "a-brand-new-passphrase", "password2": "a-brand-new-passphrase"}, follow=True
+            form_url,
+            {"password1": "a-brand-new-passphrase", "password2": "a-brand-new-passphrase"},
+            follow=True,
         )
         assert_govuk_page(response, "Your password has been changed")
 
     def test_used_or_bad_link_says_so(self, client, complainant):
         response = client.get(
-            reverse("account_reset_password_from_key", kwargs={"uidb36": "zz", "key": "bad-key"}), follow=True
+            reverse("account_reset_password_from_key", kwargs={"uidb36": "zz", "key": "bad-key"}),
+            follow=True,
         )
         assert_govuk_page(response, "This link does not work")
 
@@ -293,16 +332,24 @@ class TestManageAccountPages:
         sign_in(client, complainant)
         response = client.post(reverse("account_email"), {"action_add": "", "email": "nope"})
         assert_error(
-            response, "Enter an email address in the correct format, like name@example.com", "id_email"
+            response,
+            "Enter an email address in the correct format, like name@example.com",
+            "id_email",
         )
 
     def test_change_password_with_wrong_current_password_shows_error(self, client, complainant):
         sign_in(client, complainant)
         response = client.post(
             reverse("account_change_password"),
-            {"oldpassword": "wrong", "password1": "a-brand-new-passphrase", "password2": "a-brand-new-passphrase"},
+            {
+                "oldpassword": "wrong",
+                "password1": "a-brand-new-passphrase",
+                "password2": "a-brand-new-passphrase",
+            },
         )
-        body = assert_error(response, "Your current password is not right. Enter it again", "id_oldpassword")
+        body = assert_error(
+            response, "Your current password is not right. Enter it again", "id_oldpassword"
+        )
         assert 'for="id_oldpassword">Current password</label>' in body
 
     def test_sign_out_page_signs_out(self, client, complainant):
@@ -323,9 +370,16 @@ class TestManageAccountPages:
 class TestTwoStepSignInPages:
     def test_activate_shows_qr_code_secret_and_code_field(self, client, complainant):
         sign_in(client, complainant)
-        body = assert_govuk_page(client.get(reverse("mfa_activate_totp")), "Set up an authenticator app")
-        assert re.search(r'<img class="app-qr-code-image" src="data:image/svg\+xml;base64,[^"]+" alt="QR code', body)
-        assert re.search(r'<p class="govuk-body app-secret" id="authenticator-secret">[A-Z2-7]{32}</p>', body)
+        body = assert_govuk_page(
+            client.get(reverse("mfa_activate_totp")), "Set up an authenticator app"
+        )
+        assert re.search(
+            r'<img class="app-qr-code-image" src="data:image/svg\+xml;base64,[^"]+" alt="QR code',
+            body,
+        )
+        assert re.search(
+            r'<p class="govuk-body app-secret" id="authenticator-secret">[A-Z2-7]{32}</p>', body
+        )
         assert 'for="id_code">Security code</label>' in body
 
     def test_activate_with_wrong_code_shows_error(self, client, complainant):
@@ -344,7 +398,9 @@ class TestTwoStepSignInPages:
         sign_in(client, complainant)
         client.get(reverse("mfa_activate_totp"))
         secret = client.session["mfa.totp.secret"]
-        response = client.post(reverse("mfa_activate_totp"), {"code": current_totp_code(secret)}, follow=True)
+        response = client.post(
+            reverse("mfa_activate_totp"), {"code": current_totp_code(secret)}, follow=True
+        )
         assert Authenticator.objects.filter(user=complainant, type=Authenticator.Type.TOTP).exists()
         body = assert_govuk_page(response, "Your recovery codes")
         assert "Two-step sign in is on." in body
@@ -361,22 +417,32 @@ class TestTwoStepSignInPages:
     def test_recovery_codes_view_generate_and_download(self, client):
         user, secret = user_with_totp()
         sign_in_with_code(client, user, secret)
-        body = assert_govuk_page(client.get(reverse("mfa_view_recovery_codes")), "Your recovery codes")
-        codes = RecoveryCodes(Authenticator.objects.get(user=user, type="recovery_codes")).get_unused_codes()
+        body = assert_govuk_page(
+            client.get(reverse("mfa_view_recovery_codes")), "Your recovery codes"
+        )
+        codes = RecoveryCodes(
+            Authenticator.objects.get(user=user, type="recovery_codes")
+        ).get_unused_codes()
         assert all(code in body for code in codes)
-        assert_govuk_page(client.get(reverse("mfa_generate_recovery_codes")), "Create new recovery codes")
+        assert_govuk_page(
+            client.get(reverse("mfa_generate_recovery_codes")), "Create new recovery codes"
+        )
         download = client.get(reverse("mfa_download_recovery_codes"))
         assert download.status_code == 200
         assert download["Content-Disposition"] == 'attachment; filename="recovery-codes.txt"'
         response = client.post(reverse("mfa_generate_recovery_codes"), follow=True)
-        new_codes = RecoveryCodes(Authenticator.objects.get(user=user, type="recovery_codes")).get_unused_codes()
+        new_codes = RecoveryCodes(
+            Authenticator.objects.get(user=user, type="recovery_codes")
+        ).get_unused_codes()
         assert set(new_codes).isdisjoint(codes)
         assert_govuk_page(response, "Your recovery codes")
 
     def test_deactivate_page(self, client):
         user, secret = user_with_totp()
         sign_in_with_code(client, user, secret)
-        body = assert_govuk_page(client.get(reverse("mfa_deactivate_totp")), "Turn off your authenticator app")
+        body = assert_govuk_page(
+            client.get(reverse("mfa_deactivate_totp")), "Turn off your authenticator app"
+        )
         assert "govuk-button--warning" in body
         client.post(reverse("mfa_deactivate_totp"))
         assert not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
@@ -384,13 +450,19 @@ class TestTwoStepSignInPages:
     def test_sign_in_asks_for_security_code(self, client):
         user, _ = user_with_totp()
         response = client.post(
-            reverse("account_login"), {"login": user.email, "password": DEFAULT_PASSWORD}, follow=True
+            reverse("account_login"),
+            {"login": user.email, "password": DEFAULT_PASSWORD},
+            follow=True,
         )
         body = assert_govuk_page(response, "Enter your security code")
         assert 'for="id_code">Security code</label>' in body
         assert 'form="logout-from-stage"' in body
         response = client.post(reverse("mfa_authenticate"), {"code": "000000"})
-        assert_error(response, "The security code is not right. Enter the newest code from your app", "id_code")
+        assert_error(
+            response,
+            "The security code is not right. Enter the newest code from your app",
+            "id_code",
+        )
         response = client.post(reverse("mfa_authenticate"), {"code": ""})
         assert_error(response, "Enter the security code", "id_code")
 

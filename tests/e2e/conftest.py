@@ -1,4 +1,4 @@
-"""Browser tests: headless Chromium (the Debian package, never a downloaded browser) through Playwright."""
+"""Browser tests: headless Chromium (the Debian package, never a downloaded one) via Playwright."""
 
 import os
 from pathlib import Path
@@ -24,7 +24,9 @@ RESULTS_DIR = Path(__file__).resolve().parents[2] / "test-results"
 @pytest.fixture(scope="session")
 def browser():
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
         yield browser
         browser.close()
 

@@ -1,4 +1,4 @@
-"""axe-core finds no WCAG 2.2 AA problem on the public pages, and no page logs an error (CSP included)."""
+"""axe-core finds no WCAG 2.2 AA problem on public pages; no page logs an error (CSP included)."""
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -62,6 +62,8 @@ class TestAxe:
         page.get_by_role("button", name="Create account").click()
         # GOV.UK Frontend moves focus to the summary so that screen readers announce it.
         assert page.evaluate("document.activeElement.classList.contains('govuk-error-summary')")
-        page.locator(".govuk-error-summary").get_by_role("link", name="Enter your email address").click()
+        page.locator(".govuk-error-summary").get_by_role(
+            "link", name="Enter your email address"
+        ).click()
         assert page.evaluate("document.activeElement.id") == "id_email"
         assert console_errors == []

@@ -35,7 +35,9 @@ class TestSignUpJourney:
         page.get_by_role("button", name="Confirm email address").click()
 
         assert page.get_by_role("heading", level=1).inner_text() == "Sign in"
-        assert page.get_by_text("You have confirmed your email address new.person@example.org.").is_visible()
+        assert page.get_by_text(
+            "You have confirmed your email address new.person@example.org."
+        ).is_visible()
         screenshot("05-sign-in")
         page.get_by_label("Email address").fill("new.person@example.org")
         page.get_by_label("Password").fill(PASSWORD)
@@ -49,7 +51,11 @@ class TestSignUpJourney:
         page.get_by_role("button", name="Sign out").click()
 
         assert page.get_by_text("You have signed out.").is_visible()
-        assert page.get_by_role("navigation", name="Menu").get_by_role("link", name="Sign in").is_visible()
+        assert (
+            page.get_by_role("navigation", name="Menu")
+            .get_by_role("link", name="Sign in")
+            .is_visible()
+        )
         screenshot("08-signed-out")
         assert console_errors == []
 
