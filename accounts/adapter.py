@@ -1,5 +1,16 @@
+import logging
+
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.core.ratelimit import respond_429
 from django.conf import settings
+from django.core.exceptions import ValidationError
+
+from accounts.otp import client_ip
+from accounts.roles import Role
+from accounts.services import user_grant_role
+
+audit_log = logging.getLogger("accounts.security")
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -8,11 +19,31 @@ class AccountAdapter(DefaultAccountAdapter):
     def save_user(self, request, user, form, commit=True):
         user = super().save_user(request, user, form, commit=commit)
         if commit:
-            from accounts.roles import Role
-            from accounts.services import user_grant_role
-
             user_grant_role(user=user, role=Role.COMPLAINANT)
         return user
+
+    def pre_authenticate(self, request, **credentials):
+        """Once the failed-login limit is reached, answer 429 Too Many Requests.
+
+        allauth would re-show the form with an error and a 200; a 429 page says plainly that even
+        the right password will not be accepted until the window passes, and lets monitoring
+        count throttled attempts by status code.
+        """
+        try:
+            super().pre_authenticate(request, **credentials)
+        except ValidationError:
+            audit_log.warning(
+                "event=login_throttled ip=%s path=%s",
+                client_ip(request),
+                request.path,
+            )
+            raise ImmediateHttpResponse(respond_429(request)) from None
+
+    def authentication_failed(self, request, **credentials):
+        audit_log.info(
+            "event=login_failed ip=%s path=%s", client_ip(request), request.path
+        )
+        super().authentication_failed(request, **credentials)
 
     def get_login_redirect_url(self, request):
         user = request.user

@@ -1,10 +1,33 @@
 """Writes to accounts: creating users and granting roles."""
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
-from accounts.roles import Role
+from accounts.otp import staff_device_create
+from accounts.roles import STAFF_ROLES, Role
+
+
+class InvalidRole(ValueError):
+    """A role name that is not one of Role, or not a staff role where one is needed."""
+
+
+def roles_parse(names, *, staff_only: bool = False) -> list[Role]:
+    """Role values from their names, in the order given; unknown or (with staff_only) public
+    roles raise InvalidRole naming the roles that may be used."""
+    allowed = sorted(STAFF_ROLES if staff_only else Role, key=list(Role).index)
+    roles = []
+    for name in names:
+        value = name.strip().lower()
+        if value not in {role.value for role in allowed}:
+            choices = ", ".join(role.value for role in allowed)
+            kind = "staff role" if staff_only else "role"
+            raise InvalidRole(f"{name!r} is not a {kind}. Use one of: {choices}")
+        if Role(value) not in roles:
+            roles.append(Role(value))
+    return roles
 
 
 @transaction.atomic
@@ -27,8 +50,6 @@ def user_create(
     *, email: str, password: str | None, full_name: str = "", roles=(), email_verified: bool = False
 ) -> User:
     """Create a user with roles; with email_verified, record the address as verified for allauth."""
-    from allauth.account.models import EmailAddress
-
     user = User.objects.create_user(email=email, password=password, full_name=full_name)
     for role in roles:
         user_grant_role(user=user, role=role)
@@ -38,3 +59,22 @@ def user_create(
         user.save(update_fields=["is_staff", "is_superuser"])
     EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=email_verified)
     return user
+
+
+@transaction.atomic
+def staff_user_create(
+    *, email: str, password: str | None, roles, full_name: str = "", totp_key: str | None = None
+) -> tuple[User, TOTPDevice]:
+    """A staff member ready to sign in: verified email address and a confirmed TOTP device.
+
+    The device is confirmed here because the operator hands its secret over out of band, so the
+    first sign-in never offers self-enrolment (which anyone holding the password could use).
+    """
+    roles = roles_parse([str(role) for role in roles], staff_only=True)
+    if not roles:
+        raise InvalidRole("A staff member needs at least one staff role")
+    user = user_create(
+        email=email, password=password, full_name=full_name, roles=roles, email_verified=True
+    )
+    device = staff_device_create(user=user, key=totp_key, confirmed=True)
+    return user, device

@@ -81,11 +81,12 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # Outside the middleware below, so that their early answers to a signed-in person are no-store.
+    "phso.middleware.NoStoreForAuthenticatedMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "phso.middleware.StaffSecondFactorMiddleware",
-    "phso.middleware.NoStoreForAuthenticatedMiddleware",
 ]
 
 ROOT_URLCONF = "phso.urls"
@@ -213,25 +214,6 @@ ACCOUNT_RATE_LIMITS = {
     "mfa_authenticate": "5/m/ip,5/m/key",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
-# allauth's forms with GOV.UK labels, hints and error messages (behaviour unchanged).
-ACCOUNT_FORMS = {
-    name: f"accounts.allauth_forms.{cls}"
-    for name, cls in {
-        "login": "LoginForm",
-        "signup": "SignupForm",
-        "add_email": "AddEmailForm",
-        "change_password": "ChangePasswordForm",
-        "set_password": "SetPasswordForm",
-        "reset_password": "ResetPasswordForm",
-        "reset_password_from_key": "ResetPasswordKeyForm",
-        "reauthenticate": "ReauthenticateForm",
-    }.items()
-}
-MFA_FORMS = {
-    "authenticate": "accounts.allauth_forms.MFAAuthenticateForm",
-    "reauthenticate": "accounts.allauth_forms.MFAReauthenticateForm",
-    "activate_totp": "accounts.allauth_forms.ActivateTOTPForm",
-}
 MFA_TOTP_ISSUER = SITE_NAME
 OTP_TOTP_ISSUER = f"{SITE_NAME} (staff)"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
@@ -298,6 +280,10 @@ if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[f"https://{h}" for h in ALLOWED_HOSTS])
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Behind that proxy every request arrives from the proxy's address: per-IP rate limits (and the
+# addresses in security log lines) must use the client's, from the entry the proxy appends to
+# X-Forwarded-For. Entries before it are client-controlled and never trusted.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1 if PRODUCTION else 0)
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
