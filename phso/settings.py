@@ -214,6 +214,25 @@ ACCOUNT_RATE_LIMITS = {
     "mfa_authenticate": "5/m/ip,5/m/key",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# allauth's forms with GOV.UK labels, hints and error messages (behaviour unchanged).
+ACCOUNT_FORMS = {
+    name: f"accounts.allauth_forms.{cls}"
+    for name, cls in {
+        "login": "LoginForm",
+        "signup": "SignupForm",
+        "add_email": "AddEmailForm",
+        "change_password": "ChangePasswordForm",
+        "set_password": "SetPasswordForm",
+        "reset_password": "ResetPasswordForm",
+        "reset_password_from_key": "ResetPasswordKeyForm",
+        "reauthenticate": "ReauthenticateForm",
+    }.items()
+}
+MFA_FORMS = {
+    "authenticate": "accounts.allauth_forms.MFAAuthenticateForm",
+    "reauthenticate": "accounts.allauth_forms.MFAReauthenticateForm",
+    "activate_totp": "accounts.allauth_forms.ActivateTOTPForm",
+}
 MFA_TOTP_ISSUER = SITE_NAME
 OTP_TOTP_ISSUER = f"{SITE_NAME} (staff)"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
