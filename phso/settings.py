@@ -346,3 +346,27 @@ NOTIFY_TEMPLATES = {
 }
 NOTIFY_SMS_ENABLED = env.bool("NOTIFY_SMS_ENABLED", default=False)
 NOTIFY_TIMEOUT = env.int("NOTIFY_TIMEOUT", default=10)
+
+# NHS Personal Demographics Service (casework/integrations/pds.py), application-restricted access.
+# Locally the client talks to the bundled fake (`python -m casework.integrations.fake_pds
+# --port 8001`), which creates the private key at PDS_PRIVATE_KEY_PATH on its first start and
+# accepts any API key and key id; production must name the real endpoints and credentials.
+_FAKE_PDS_URL = "http://127.0.0.1:8001"
+PDS_BASE_URL = env.str(
+    "PDS_BASE_URL", default="" if PRODUCTION else f"{_FAKE_PDS_URL}/personal-demographics/FHIR/R4"
+)
+PDS_TOKEN_URL = env.str(
+    "PDS_TOKEN_URL", default="" if PRODUCTION else f"{_FAKE_PDS_URL}/oauth2/token"
+)
+PDS_API_KEY = env.str("PDS_API_KEY", default="" if PRODUCTION else "local-fake-pds-api-key")
+PDS_PRIVATE_KEY_PATH = env.str(
+    "PDS_PRIVATE_KEY_PATH",
+    default="" if PRODUCTION else str(VAR_DIR / "fake_pds" / "private_key.pem"),
+)
+PDS_KEY_ID = env.str("PDS_KEY_ID", default="" if PRODUCTION else "local-fake-pds-1")
+PDS_TIMEOUT = env.float("PDS_TIMEOUT", default=10.0)
+PDS_MAX_RETRIES = env.int("PDS_MAX_RETRIES", default=3)
+# Requests a second this application may send to PDS, shared by every client in a process.
+PDS_RATE_LIMIT_PER_SECOND = env.int("PDS_RATE_LIMIT_PER_SECOND", default=5)
+# urllib3 logs each request's URL at DEBUG, and PDS URLs carry NHS numbers and search terms.
+LOGGING["loggers"]["urllib3.connectionpool"] = {"level": "WARNING"}
