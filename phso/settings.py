@@ -328,6 +328,18 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
+# Evidence uploads (casework/evidence): screening and text-extraction limits, and the ClamAV
+# daemon that scans every upload. CLAMAV_SOCKET (a Unix socket path) wins over host and port.
+EVIDENCE_MAX_UPLOAD_BYTES = env.int("EVIDENCE_MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)
+EVIDENCE_MAX_IMAGE_PIXELS = env.int("EVIDENCE_MAX_IMAGE_PIXELS", default=50_000_000)
+EVIDENCE_MAX_EXTRACTED_CHARS = env.int("EVIDENCE_MAX_EXTRACTED_CHARS", default=2_000_000)
+CLAMAV_SOCKET = env.str("CLAMAV_SOCKET", default="")
+CLAMAV_HOST = env.str("CLAMAV_HOST", default="127.0.0.1")
+CLAMAV_PORT = env.int("CLAMAV_PORT", default=3310)
+CLAMAV_TIMEOUT = env.float("CLAMAV_TIMEOUT", default=30.0)
+# No more than clamd's own StreamMaxLength (25M by default), which drops longer streams unscanned.
+CLAMAV_STREAM_MAX_LENGTH = env.int("CLAMAV_STREAM_MAX_LENGTH", default=25 * 1024 * 1024)
+
 # Every URL under these prefixes is for ombudsman staff who have passed a TOTP check this session.
 STAFF_URL_PREFIXES = ("/staff/", "/admin/")
 
