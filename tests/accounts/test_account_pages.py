@@ -17,6 +17,8 @@ from django.core import mail
 from django.urls import reverse
 
 from accounts.models import User
+from accounts.roles import Role
+from tests.conftest import otp_verified_client
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -321,12 +323,21 @@ class TestManageAccountPages:
         assert response.status_code == 302
         assert response.url.startswith(reverse("account_login"))
 
-    def test_email_page_lists_addresses_as_gov_uk_radios(self, client, complainant):
+    def test_email_page_with_one_address_shows_it_and_its_status(self, client, complainant):
         sign_in(client, complainant)
         body = client.get(reverse("account_email")).content.decode()
-        assert 'class="govuk-radios__input"' in body
         assert complainant.email in body
+        assert '<strong class="govuk-tag govuk-tag--green">Confirmed</strong>' in body
+        assert "action_remove" not in body
+
+    def test_email_page_lists_several_addresses_as_gov_uk_radios(self, client, complainant):
+        EmailAddress.objects.create(user=complainant, email="second@example.org", verified=False)
+        sign_in(client, complainant)
+        body = client.get(reverse("account_email")).content.decode()
+        assert body.count('class="govuk-radios__input"') == 2
         assert "Main email address. Confirmed" in body
+        assert "Not confirmed yet" in body
+        assert 'name="action_remove"' in body
 
     def test_adding_a_malformed_email_shows_error(self, client, complainant):
         sign_in(client, complainant)
@@ -474,3 +485,39 @@ def sign_in_with_code(client, user, secret):
     response = client.post(reverse("account_reauthenticate"), {"password": DEFAULT_PASSWORD})
     assert response.status_code == 302, response.content.decode()
     return client
+
+
+class TestComplaintStartPage:
+    def test_start_now_leads_to_create_an_account(self, client):
+        body = client.get(reverse("complaints:start")).content.decode()
+        assert re.search(
+            rf'<a href="{reverse("account_signup")}" role="button" draggable="false" '
+            r'class="govuk-button govuk-button--start"',
+            body,
+        )
+        assert "Before you start" in body
+
+    def test_signed_in_person_is_told_the_next_step(self, client, complainant):
+        client.force_login(complainant)
+        body = client.get(reverse("complaints:start")).content.decode()
+        assert "govuk-button--start" not in body
+        assert f"You are signed in as {complainant.email}" in body
+        assert reverse("contact") in body
+
+
+class TestStaffHomePage:
+    def test_shows_who_is_signed_in_and_their_roles(self, staff_client, caseworker):
+        body = staff_client.get(reverse("casework:home")).content.decode()
+        assert caseworker.email in body
+        assert "<li>Caseworker</li>" in body
+        assert reverse("admin:index") not in body
+
+    def test_administrators_get_a_link_to_the_admin_site(self, client, user_with_role):
+        administrator = user_with_role(Role.ADMINISTRATOR)
+        body = (
+            otp_verified_client(client, administrator)
+            .get(reverse("casework:home"))
+            .content.decode()
+        )
+        assert "<li>Administrator</li>" in body
+        assert reverse("admin:index") in body

@@ -3,6 +3,8 @@
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from tests.factories import DEFAULT_PASSWORD, UserFactory
+
 pytestmark = pytest.mark.e2e
 
 AXE_OPTIONS = {
@@ -42,8 +44,11 @@ def assert_no_violations(axe, page):
 
 class TestAxe:
     @pytest.mark.parametrize("path", PAGES)
-    def test_page_has_no_violations_or_console_errors(self, page, axe, console_errors, path):
+    def test_page_has_no_violations_or_console_errors(
+        self, page, axe, console_errors, screenshot, path
+    ):
         page.goto(path)
+        screenshot("page" + (path.rstrip("/").replace("/", "-") or "-home"))
         assert page.locator("h1").count() == 1
         assert_no_violations(axe, page)
         assert console_errors == []
@@ -66,4 +71,41 @@ class TestAxe:
             "link", name="Enter your email address"
         ).click()
         assert page.evaluate("document.activeElement.id") == "id_email"
+        assert console_errors == []
+
+
+class TestAxeSignedIn:
+    def test_account_management_pages_have_no_violations(
+        self, page, axe, console_errors, screenshot
+    ):
+        user = UserFactory()
+        page.goto("/account/login/")
+        page.get_by_label("Email address").fill(user.email)
+        page.get_by_label("Password").fill(DEFAULT_PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+
+        # Setting up an authenticator asks for the password again first.
+        page.goto("/account/2fa/totp/activate/")
+        assert page.get_by_role("heading", level=1).inner_text() == "Confirm it is you"
+        screenshot("manage-reauthenticate")
+        assert_no_violations(axe, page)
+        page.get_by_label("Password").fill(DEFAULT_PASSWORD)
+        page.get_by_role("button", name="Continue").click()
+        assert page.get_by_role("heading", level=1).inner_text() == "Set up an authenticator app"
+        screenshot("manage-totp-activate")
+        assert_no_violations(axe, page)
+        page.get_by_role("button", name="Turn on two-step sign in").click()
+        assert page.title().startswith("Error: ")
+        screenshot("manage-totp-activate-error")
+        assert_no_violations(axe, page)
+
+        for path in [
+            "/account/email/",
+            "/account/password/change/",
+            "/account/2fa/",
+            "/account/logout/",
+        ]:
+            page.goto(path)
+            screenshot("manage" + path.rstrip("/").replace("/", "-"))
+            assert_no_violations(axe, page)
         assert console_errors == []
