@@ -17,6 +17,14 @@ class CaseQuerySet(models.QuerySet):
     def open(self):
         return self.exclude(status__in=ENDED_STATUSES)
 
+    def visible_to(self, user):
+        """Cases this user may see: caseworkers and managers all of them, complainants their own."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.has_perm("casework.view_case_queue"):
+            return self
+        return self.filter(complainant=user)
+
     def for_complainant(self, user):
         if not user.is_authenticated:
             return self.none()
@@ -34,6 +42,8 @@ class Case(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="complaints"
     )
     summary = models.TextField(blank=True)
+    # The NHS number of the patient a health complaint is about, as given; checked against PDS.
+    patient_nhs_number = models.CharField(max_length=10, blank=True)
     received_at = models.DateTimeField(default=timezone.now, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -62,6 +72,10 @@ class CaseReferenceSequence(models.Model):
 class CaseEventKind(models.TextChoices):
     RECEIVED = "received", "Complaint received"
     STATUS_CHANGED = "status_changed", "Status changed"
+    PDS_MATCH_FOUND = "pds_match_found", "NHS patient record found"
+    PDS_NOT_FOUND = "pds_not_found", "No NHS patient record found"
+    PDS_MATCH_CONFIRMED = "pds_match_confirmed", "NHS patient record confirmed"
+    PDS_MATCH_REJECTED = "pds_match_rejected", "NHS patient record rejected"
 
 
 class CaseEventQuerySet(models.QuerySet):
@@ -103,3 +117,54 @@ class CaseEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("Case events are append-only")
+
+
+class PdsMatchStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for a caseworker to check"
+    CONFIRMED = "confirmed", "Confirmed by a caseworker"
+    REJECTED = "rejected", "Rejected by a caseworker"
+
+
+class PdsMatch(models.Model):
+    """A patient record found in the NHS Personal Demographics Service for a case.
+
+    Kept as found so the caseworker confirms what they saw. For restricted records (meta.security R
+    or V) the client never returns address or GP, so they are never stored here either.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="pds_matches")
+    requested_nhs_number = models.CharField(max_length=10)
+    nhs_number = models.CharField(max_length=10)
+    given_names = models.CharField(max_length=200, blank=True)
+    family_name = models.CharField(max_length=200, blank=True)
+    birth_date = models.DateField(null=True, blank=True)
+    gender = models.CharField(max_length=20, blank=True)
+    address_lines = models.JSONField(default=list, blank=True)
+    postcode = models.CharField(max_length=10, blank=True)
+    gp_ods_code = models.CharField(max_length=12, blank=True)
+    restricted = models.BooleanField(default=False)
+    deceased = models.BooleanField(default=False)
+    superseded = models.BooleanField(default=False)
+    status = models.CharField(max_length=20, choices=PdsMatchStatus.choices, default=PdsMatchStatus.PENDING)
+    found_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-found_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "requested_nhs_number"], name="one_pds_match_per_case_and_number"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(restricted=False) | (models.Q(postcode="") & models.Q(gp_ods_code="")),
+                name="restricted_pds_match_has_no_address_or_gp",
+            ),
+        ]
+
+    @property
+    def full_name(self):
+        return f"{self.given_names} {self.family_name}".strip()

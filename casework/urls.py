@@ -6,4 +6,5 @@ app_name = "casework"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("cases/<str:reference>/nhs-patient", views.pds_match, name="pds_match"),
 ]

@@ -12,6 +12,7 @@ import io
 import logging
 import re
 import shutil
+import time
 import warnings
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -33,7 +34,9 @@ DEFAULT_MAX_CHARS = 2_000_000
 # A page with less text than this is taken to be a scan (a signature, a page number at most).
 MIN_CHARS_PER_PAGE = 25
 MAX_OCR_PAGES = 50
-OCR_TIMEOUT_SECONDS = 120
+OCR_TIMEOUT_SECONDS = 60
+# All the OCR of one document ends within this, under the Celery task's soft time limit (300 s).
+OCR_BUDGET_SECONDS = 240
 
 
 @dataclass(frozen=True)
@@ -124,13 +127,19 @@ def _extract_pdf(data: bytes) -> ExtractionResult:
             reason="scanned document: OCR is not installed",
         )
     ocr_parts = []
+    deadline = time.monotonic() + OCR_BUDGET_SECONDS
     for page in list(pages)[:MAX_OCR_PAGES]:
-        page_text = []
-        for image_file in page.images:
-            page_text.append(_ocr_image_bytes(image_file.data))
+        if time.monotonic() > deadline:
+            break
+        try:
+            page_images = list(page.images)
+        except Exception:  # noqa: BLE001 - one page's broken image must not lose the rest
+            page_images = []
+        page_text = [_ocr_image_bytes(image_file.data) for image_file in page_images]
         ocr_parts.append("\n".join(t for t in page_text if t))
     ocr_text = "\n\n".join(ocr_parts)
-    reason = "" if page_count <= MAX_OCR_PAGES else f"OCR read the first {MAX_OCR_PAGES} pages"
+    read = len(ocr_parts)
+    reason = "" if read == page_count else f"OCR read the first {read} of {page_count} pages"
     if len(ocr_text.strip()) > len(text.strip()):
         return _finish(ocr_text, page_count=page_count, method="ocr", reason=reason)
     return _finish(

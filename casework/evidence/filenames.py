@@ -25,6 +25,8 @@ _EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,10}$")
 
 DEFAULT_NAME = "document"
 MAX_NAME_LENGTH = 120
+# File systems and object stores count bytes, not characters: 255 is the usual limit.
+MAX_NAME_BYTES = 240
 
 
 def safe_display_name(name: str | None, *, max_length: int = MAX_NAME_LENGTH) -> str:
@@ -49,10 +51,13 @@ def safe_display_name(name: str | None, *, max_length: int = MAX_NAME_LENGTH) ->
     stem = text.split(".", 1)[0].strip().upper()
     if stem in _WINDOWS_RESERVED:
         text = f"_{text}"
-    if len(text) > max_length:
+    if len(text) > max_length or len(text.encode()) > MAX_NAME_BYTES:
         match = _EXTENSION.search(text)
         extension = match.group(0) if match else ""
-        text = text[: max_length - len(extension)].rstrip(" .") + extension
+        stem = text[: len(text) - len(extension)][: max_length - len(extension)]
+        while len((stem + extension).encode()) > MAX_NAME_BYTES:
+            stem = stem[:-1]
+        text = stem.rstrip(" .") + extension
     return text
 
 

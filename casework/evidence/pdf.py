@@ -42,9 +42,7 @@ _RAW_ALWAYS_ACTIVE = ACTIVE_KEYS | ACTIVE_VALUES
 MAX_OBJECTS = 500_000
 _NAME_TOKEN = re.compile(rb"/([^\x00\t\n\x0c\r ()<>\[\]{}/%]{1,127})")
 _HEX_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
-_STREAM_BODY = re.compile(rb">>\s*stream\r?\n.*?endstream", re.DOTALL)
-
-logging.getLogger("pypdf").setLevel(logging.ERROR)
+_STREAM_START = re.compile(rb">>[\x00\t\n\x0c\r ]{0,64}stream\r?\n")
 
 
 @dataclass(frozen=True)
@@ -66,10 +64,7 @@ def _decode_name(token: bytes) -> bytes:
 def raw_name_findings(data: bytes) -> list[str]:
     """Active names found by scanning the bytes outside stream data, with #xx escapes undone."""
     findings = []
-    # Compressed stream data is random bytes, where "/JS" followed by a delimiter turns up by
-    # chance in a few large files in a hundred; object streams are read by the pypdf walk instead.
-    outside_streams = _STREAM_BODY.sub(b" ", data)
-    for match in _NAME_TOKEN.finditer(outside_streams):
+    for match in _NAME_TOKEN.finditer(_outside_streams(data)):
         token = match.group(1)
         decoded = b"/" + _decode_name(token)
         name = decoded.decode("latin-1")
@@ -79,6 +74,27 @@ def raw_name_findings(data: bytes) -> list[str]:
             if label not in findings:
                 findings.append(label)
     return findings
+
+
+def _outside_streams(data: bytes) -> bytes:
+    """The file without the bytes between "stream" and "endstream".
+
+    Compressed stream data is random bytes, where "/JS" followed by a delimiter turns up by
+    chance in a few large files in a hundred; object streams are read by the pypdf walk instead.
+    One forward pass, so a file full of unterminated streams cannot make it slow.
+    """
+    parts = []
+    position = 0
+    while match := _STREAM_START.search(data, position):
+        parts.append(data[position : match.start()])
+        end = data.find(b"endstream", match.end())
+        if end == -1:
+            # No end: keep the rest in view rather than let a stray keyword hide it.
+            position = match.start()
+            break
+        position = end + len(b"endstream")
+    parts.append(data[position:])
+    return b" ".join(parts)
 
 
 def _tree_findings(reader: PdfReader) -> list[str]:

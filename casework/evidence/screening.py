@@ -15,6 +15,7 @@ import email
 import email.policy
 import hashlib
 import logging
+import re
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
@@ -141,12 +142,13 @@ _EXTENSION_KINDS = {
 }
 
 # Parts of a Word package that run code or pull in other content when the document opens.
-_DOCX_ACTIVE_PARTS = (
-    "vbaproject.bin",
-    "vbadata.xml",
-    "activex",
-    "/embeddings/",
-    "attachedtoolbars.bin",
+_DOCX_ACTIVE_PARTS = ("vbaproject.bin", "vbadata.xml", "activex", "attachedtoolbars.bin")
+# Embedded objects are refused, except the workbooks that hold the data behind Word charts.
+_DOCX_EMBEDDINGS = "word/embeddings/"
+_DOCX_CHART_DATA = ".xlsx"
+# A DDE field runs a program when the document's fields update (the "DDEAUTO" attack).
+_DOCX_DDE = re.compile(
+    rb"<w:instrtext[^>]*>\s*dde(auto)?\b|<w:fldsimple[^>]*w:instr=\"\s*dde", re.IGNORECASE
 )
 _DOCX_MACRO_CONTENT_TYPES = (b"macroenabled", b"vbaproject", b"activex", b"oleobject")
 # External relationships of these types fetch a template or document from elsewhere on open
@@ -371,7 +373,10 @@ def _docx_findings(
     if "word/document.xml" not in names or "[content_types].xml" not in names:
         return ["docx:missing-main-part"], MESSAGE_DOCX_DAMAGED
     findings = [
-        f"docx:active-part:{names[n]}" for n in names if any(p in n for p in _DOCX_ACTIVE_PARTS)
+        f"docx:active-part:{names[n]}"
+        for n in names
+        if any(p in n for p in _DOCX_ACTIVE_PARTS)
+        or (n.startswith(_DOCX_EMBEDDINGS) and not n.endswith(_DOCX_CHART_DATA))
     ]
     content_types = archives.read_entry(
         raw, names["[content_types].xml"], limit=1024 * 1024
@@ -379,6 +384,9 @@ def _docx_findings(
     findings += [
         f"docx:content-type:{t.decode()}" for t in _DOCX_MACRO_CONTENT_TYPES if t in content_types
     ]
+    main = archives.read_entry(raw, names["word/document.xml"], limit=listing.total_uncompressed)
+    if _DOCX_DDE.search(main):
+        findings.append("docx:dde-field")
     for lowered, original in names.items():
         if lowered.endswith(".rels"):
             rels = archives.read_entry(raw, original, limit=1024 * 1024).lower()
