@@ -129,8 +129,3 @@ def staff_setup(request):
         "accounts/staff_setup.html",
         {"form": form, "next": next_url, "qr_svg": qr_svg, "secret": totp_secret(device)},
     )
-
-
-def too_many_requests(request, exception=None):
-    """Shown when a rate limit (sign-in attempts, password resets) refuses a request."""
-    return render(request, "accounts/429.html", status=429)

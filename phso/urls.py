@@ -31,5 +31,3 @@ handler400 = "phso.views.bad_request"
 handler403 = "phso.views.permission_denied"
 handler404 = "phso.views.page_not_found"
 handler500 = "phso.views.server_error"
-# allauth answers rate-limited requests (sign-in attempts, password resets) through this.
-handler429 = "accounts.views.too_many_requests"
