@@ -339,6 +339,8 @@ CLAMAV_PORT = env.int("CLAMAV_PORT", default=3310)
 CLAMAV_TIMEOUT = env.float("CLAMAV_TIMEOUT", default=30.0)
 # No more than clamd's own StreamMaxLength (25M by default), which drops longer streams unscanned.
 CLAMAV_STREAM_MAX_LENGTH = env.int("CLAMAV_STREAM_MAX_LENGTH", default=25 * 1024 * 1024)
+# pypdf warns about every oddity in every uploaded PDF; screening reports what matters itself.
+LOGGING["loggers"]["pypdf"] = {"level": "ERROR"}
 
 # Every URL under these prefixes is for ombudsman staff who have passed a TOTP check this session.
 STAFF_URL_PREFIXES = ("/staff/", "/admin/")

@@ -51,6 +51,17 @@ class TestExtractTextFromPdf:
         assert result.method == "ocr" and not result.no_text and result.page_count == 1
         assert {"discharge", "summary", "ward", "seven"} <= words(result.text)
 
+    def test_ocr_stops_at_the_page_limit_and_says_so(self, tesseract, monkeypatch):
+        monkeypatch.setattr(extraction, "MAX_OCR_PAGES", 1)
+        pages = [hostile.text_image("First page here"), hostile.text_image("Second page")]
+        buffer = io.BytesIO()
+        pages[0].save(buffer, "PDF", save_all=True, append_images=pages[1:])
+
+        result = extract_text(buffer.getvalue(), PDF)
+
+        assert result.page_count == 2 and result.reason == "OCR read the first 1 of 2 pages"
+        assert "first" in words(result.text) and "second" not in words(result.text)
+
     def test_scanned_pdf_without_ocr_is_marked_no_text(self, no_tesseract):
         result = extract_text(hostile.pdf_scanned("Discharge summary"), PDF)
 

@@ -1,6 +1,7 @@
 """Upload screening against hostile files, all built in memory (see hostile.py beside this file)."""
 
 import io
+import time
 import zipfile
 
 import pytest
@@ -369,6 +370,15 @@ class TestScreenUploadPdfActiveContent:
 
         assert refused(result) and "could not be opened" in result.reason
 
+    def test_unterminated_streams_do_not_slow_the_byte_scan(self):
+        # Twenty thousand stream openings without an end: one pass, not one pass per opening.
+        data = hostile.pdf_document() + b"<< >>\nstream\n/x " * 20_000
+
+        started = time.monotonic()
+        inspect_pdf(data)
+
+        assert time.monotonic() - started < 5
+
     def test_compressed_page_content_does_not_trigger_the_byte_scan(self):
         # Random-looking stream data can contain "/JS" followed by a delimiter by chance.
         noise = b"\x00/JS \x00/AA]\x00/Launch(" * 50
@@ -404,6 +414,36 @@ class TestScreenUploadWordDocuments:
         )
 
         assert refused(screen_upload("minutes.docx", data), MESSAGE_MACROS)
+
+    def test_dde_auto_field(self):
+        base = hostile.docx_document("Totals")
+        with zipfile.ZipFile(io.BytesIO(base)) as archive:
+            body = archive.read("word/document.xml")
+        field = (
+            b'<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve">'
+            b' DDEAUTO c:\\windows\\system32\\cmd.exe "/k calc.exe"</w:instrText></w:r>'
+        )
+        data = hostile.docx_with_added_parts(
+            base,
+            {},
+            replace={"word/document.xml": body.replace(b"</w:body>", field + b"</w:body>")},
+        )
+
+        result = screen_upload("totals.docx", data)
+
+        assert refused(result, MESSAGE_MACROS) and result.findings == ("docx:dde-field",)
+
+    def test_chart_data_workbook_is_not_an_embedded_object(self):
+        data = hostile.docx_with_added_parts(
+            hostile.docx_document("Waiting times chart"),
+            {
+                "word/embeddings/Microsoft_Excel_Worksheet.xlsx": hostile.zip_bytes(
+                    [("xl/x.xml", b"")]
+                )
+            },
+        )
+
+        assert screen_upload("chart.docx", data).accepted
 
     def test_zip_bomb_shaped_as_docx(self):
         result = screen_upload("minutes.docx", hostile.docx_shaped_zip(hostile.zip_bomb_entry()))
@@ -595,6 +635,11 @@ class TestSafeDisplayName:
         name = safe_display_name("a" * 1000 + ".pdf")
 
         assert len(name) == 120 and name.endswith("aaa.pdf")
+
+    def test_long_name_in_a_multibyte_script_fits_file_system_limits(self):
+        name = safe_display_name("報" * 200 + ".pdf")
+
+        assert name.endswith("報.pdf") and len(name.encode()) <= 240 and len(name) <= 120
 
     def test_decomposed_unicode_is_composed(self):
         assert safe_display_name("Cafe\u0301.txt") == "Caf\u00e9.txt"
