@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
+from django.utils import timezone
 from django.utils.functional import cached_property
 
 from accounts.roles import STAFF_ROLES, Role
@@ -61,3 +62,206 @@ class User(AbstractUser):
     def is_ombudsman_staff(self) -> bool:
         """Caseworker and above: must pass a TOTP check before any staff page."""
         return self.is_active and (self.is_superuser or self.has_role(*STAFF_ROLES))
+
+
+# Reference directories: organisations complained about, the parliamentary directory, postcodes.
+
+
+class OrganisationKind(models.TextChoices):
+    NHS_TRUST = "nhs_trust", "NHS trust"
+    GP_PRACTICE = "gp_practice", "GP practice"
+    ICB = "icb", "Integrated care board"
+    GOVERNMENT_DEPARTMENT = "government_department", "Government department"
+    PUBLIC_BODY = "public_body", "Public body"
+    OTHER = "other", "Other"
+
+
+class Sector(models.TextChoices):
+    HEALTH = "health", "Health"
+    PARLIAMENTARY = "parliamentary", "Parliamentary"
+
+
+class OrganisationQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+    def search(self, text: str):
+        """Organisations matching every word of text in name, alias, town or ODS code.
+
+        An exact ODS code comes first, then names starting with the text, then the rest by name.
+        """
+        words = (text or "").split()[:8]
+        if not words:
+            return self.none()
+        queryset = self
+        for word in words:
+            alias_match = OrganisationAlias.objects.filter(
+                organisation=models.OuterRef("pk"), name__icontains=word
+            )
+            queryset = queryset.filter(
+                models.Q(name__icontains=word)
+                | models.Q(town__icontains=word)
+                | models.Q(ods_code__istartswith=word)
+                | models.Q(models.Exists(alias_match))
+            )
+        whole = " ".join(words)
+        return queryset.annotate(
+            search_rank=models.Case(
+                models.When(ods_code__iexact=whole, then=models.Value(0)),
+                models.When(name__istartswith=whole, then=models.Value(1)),
+                default=models.Value(2),
+            )
+        ).order_by("search_rank", "name", "pk")
+
+
+class Organisation(models.Model):
+    """A body the ombudsman can investigate: NHS organisations (ODS code) and government bodies."""
+
+    name = models.CharField(max_length=255)
+    # NULL rather than "" when absent, so that the unique constraint only applies to real codes.
+    ods_code = models.CharField(
+        "ODS code", max_length=10, unique=True, null=True, blank=True,
+        help_text="NHS Organisation Data Service code, for NHS organisations only.",
+    )
+    kind = models.CharField(max_length=32, choices=OrganisationKind.choices)
+    sector = models.CharField(max_length=16, choices=Sector.choices)
+    region = models.CharField(max_length=100, blank=True)
+    town = models.CharField(max_length=100, blank=True)
+    postcode = models.CharField(max_length=8, blank=True)
+    is_active = models.BooleanField(
+        "active", default=True,
+        help_text="Inactive organisations (closed, dormant, merged) are not offered in searches.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OrganisationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["kind", "is_active"])]
+
+    def __str__(self):
+        return f"{self.name} ({self.ods_code})" if self.ods_code else self.name
+
+
+class OrganisationAlias(models.Model):
+    """Another name people use for an organisation (an acronym, a former or informal name)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=255)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "organisation aliases"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "name"], name="unique_alias_per_organisation"
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Nation(models.TextChoices):
+    ENGLAND = "england", "England"
+    WALES = "wales", "Wales"
+    SCOTLAND = "scotland", "Scotland"
+    NORTHERN_IRELAND = "northern_ireland", "Northern Ireland"
+
+
+# The first letter of every ONS (GSS) code names the nation it belongs to.
+NATION_BY_CODE_PREFIX = {
+    "E": Nation.ENGLAND,
+    "W": Nation.WALES,
+    "S": Nation.SCOTLAND,
+    "N": Nation.NORTHERN_IRELAND,
+}
+
+
+class ConstituencyQuerySet(models.QuerySet):
+    def in_nation(self, nation: str):
+        prefix = next(p for p, n in NATION_BY_CODE_PREFIX.items() if n == nation)
+        return self.filter(code__startswith=prefix)
+
+
+class Constituency(models.Model):
+    """A Westminster parliamentary constituency, by its ONS code (for example E14001063)."""
+
+    code = models.CharField("ONS code", max_length=9, unique=True)
+    name = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ConstituencyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "constituencies"
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def nation(self) -> Nation | None:
+        # Derived, never stored: the code is the single source of truth for the nation.
+        return NATION_BY_CODE_PREFIX.get(self.code[:1])
+
+
+class MemberOfParliamentQuerySet(models.QuerySet):
+    def current(self):
+        """Sitting MPs: no end date, or one that has not arrived yet."""
+        return self.filter(
+            models.Q(end_date__isnull=True) | models.Q(end_date__gt=timezone.localdate())
+        )
+
+
+class MemberOfParliament(models.Model):
+    """An MP. Members who leave are end-dated, never deleted: old cases keep their referring MP."""
+
+    parliament_id = models.PositiveIntegerField(
+        "UK Parliament member id", unique=True, help_text="The id in the UK Parliament Members API."
+    )
+    name = models.CharField(max_length=200)
+    party = models.CharField(max_length=100, blank=True)
+    constituency = models.ForeignKey(Constituency, on_delete=models.PROTECT, related_name="members")
+    email = models.EmailField(blank=True)
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MemberOfParliamentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "Member of Parliament"
+        verbose_name_plural = "Members of Parliament"
+        indexes = [models.Index(fields=["constituency", "end_date"])]
+
+    def __str__(self):
+        return f"{self.name} ({self.constituency})" if self.constituency_id else self.name
+
+
+class Postcode(models.Model):
+    """One postcode of the ONS Postcode Directory, keyed by its published form ("SW1A 1AA")."""
+
+    postcode = models.CharField(max_length=8, primary_key=True)
+    easting = models.IntegerField(null=True, blank=True)
+    northing = models.IntegerField(null=True, blank=True)
+    local_authority_code = models.CharField(max_length=9, blank=True)
+    constituency_code = models.CharField(max_length=9, blank=True)
+    country_code = models.CharField(max_length=9, blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    terminated_on = models.DateField(
+        null=True, blank=True,
+        help_text="First day of the month Royal Mail stopped using the postcode.",
+    )
+
+    class Meta:
+        ordering = ["postcode"]
+
+    def __str__(self):
+        return self.postcode
