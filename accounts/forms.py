@@ -20,3 +20,11 @@ class StaffTokenForm(forms.Form):
         if not token.isalnum():
             raise forms.ValidationError("Security codes contain only numbers and letters")
         return token
+
+
+class StaffEnrolmentTokenForm(StaffTokenForm):
+    """Setting up a new app: only a code from that app can prove it was added correctly."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["token"].help_text = "The 6-digit code the app shows for this service."

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 
-from accounts.forms import StaffTokenForm
+from accounts.forms import StaffEnrolmentTokenForm, StaffTokenForm
 from accounts.otp import (
     StaffAlreadyEnrolled,
     staff_device_confirm,
@@ -106,7 +106,7 @@ def staff_setup(request):
         device = staff_pending_device_get_or_create(user=request.user)
     except StaffAlreadyEnrolled:
         return redirect(_with_next("accounts:staff_verify", next_url))
-    form = StaffTokenForm(request.POST or None)
+    form = StaffEnrolmentTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             result = staff_device_confirm(

@@ -309,6 +309,7 @@ class TestStaffSetupView:
         assert response.redirect_chain[-1][0].startswith(reverse("accounts:staff_setup"))
         body = response.content.decode()
         assert "Set up your authenticator app" in body
+        assert "backup codes" not in body
         device = TOTPDevice.objects.get(user=caseworker)
         assert device.confirmed is False
         assert "<svg" in body
