@@ -4,7 +4,10 @@ from django import forms
 class StaffTokenForm(forms.Form):
     token = forms.CharField(
         label="Security code",
-        help_text="The 6-digit code from the authenticator app on your phone, or one of your backup codes.",
+        help_text=(
+            "The 6-digit code from the authenticator app on your phone, "
+            "or one of your backup codes."
+        ),
         max_length=16,
         error_messages={
             "required": "Enter the security code from your authenticator app",
