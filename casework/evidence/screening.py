@@ -16,6 +16,7 @@ import email.policy
 import hashlib
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
@@ -80,6 +81,7 @@ _READ_CHUNK = 1024 * 1024
 
 MESSAGE_TOO_LARGE = "The selected file must be smaller than {limit}"
 MESSAGE_EMPTY = "The selected file is empty"
+MESSAGE_UNCHECKED = "The selected file could not be uploaded – try again"
 MESSAGE_WRONG_TYPE = (
     "The selected file must be a PDF, Word document (.docx), JPG, PNG or GIF image, "
     "text file (.txt) or email (.eml)"
@@ -261,7 +263,22 @@ def screen_upload(
         )
     if not raw:
         return result(False, MESSAGE_EMPTY, findings=["size:empty"])
+    try:
+        return _screen_content(raw, display_name, result, max_image_pixels=max_image_pixels)
+    except Exception:
+        # A parser tripping over a file nobody foresaw: refuse it (fail closed) and keep the trace.
+        logger.exception("Upload screening failed unexpectedly")
+        return result(False, MESSAGE_UNCHECKED, findings=["screening:error"])
 
+
+def _screen_content(
+    raw: bytes,
+    display_name: str,
+    result: Callable[..., ScreeningResult],
+    *,
+    max_image_pixels: int,
+) -> ScreeningResult:
+    """The checks on what the bytes are; `result` builds the outcome."""
     content_type = detect_content_type(raw)
     extension = file_extension(display_name)
 

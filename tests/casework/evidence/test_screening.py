@@ -258,6 +258,18 @@ class TestScreenUploadRefusesByType:
         heic = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 64
         assert refused(screen_upload("IMG_0001.heic", heic), MESSAGE_WRONG_TYPE)
 
+    def test_unexpected_parser_failure_refuses_the_file(self, monkeypatch, caplog):
+        def explode(data):
+            raise RecursionError("deeply nested objects")
+
+        monkeypatch.setattr("casework.evidence.screening.inspect_pdf", explode)
+
+        result = screen_upload("deep.pdf", hostile.pdf_document())
+
+        assert refused(result, "The selected file could not be uploaded – try again")
+        assert result.findings == ("screening:error",)
+        assert "Upload screening failed unexpectedly" in caplog.text
+
     def test_file_without_an_extension_is_refused(self):
         assert refused(screen_upload("statement", hostile.pdf_document()), MESSAGE_WRONG_TYPE)
 
