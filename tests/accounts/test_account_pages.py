@@ -13,6 +13,7 @@ from allauth.mfa.totp.internal.auth import (
     hotp_value,
     yield_hotp_counters_from_time,
 )
+from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 
@@ -213,7 +214,8 @@ class TestCreateAccountPage:
         assert User.objects.filter(email__iexact=complainant.email).count() == 1
         assert len(mail.outbox) == 1
         assert mail.outbox[0].to == [complainant.email]
-        assert "already exists" in mail.outbox[0].body
+        assert mail.outbox[0].subject.endswith("You already have an account")
+        assert "There is already an account for this address." in mail.outbox[0].body
 
     def test_valid_form_sends_confirmation_email(self, client):
         response = client.post(
@@ -228,6 +230,10 @@ class TestCreateAccountPage:
         assert_govuk_page(response, "Check your email")
         assert User.objects.filter(email="new.person@example.org").exists()
         assert len(mail.outbox) == 1
+        message = mail.outbox[0]
+        assert message.subject == f"{settings.SITE_NAME}: Confirm your email address"
+        assert f"an account with {settings.SITE_NAME}" in message.body
+        assert "/account/confirm-email/" in message.body
 
 
 class TestEntrancePages:

@@ -1,6 +1,14 @@
 """axe-core finds no WCAG 2.2 AA problem on public pages; no page logs an error (CSP included)."""
 
 import pytest
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import (
+    TOTP,
+    format_hotp_value,
+    generate_totp_secret,
+    hotp_value,
+    yield_hotp_counters_from_time,
+)
 from axe_playwright_python.sync_playwright import Axe
 
 from tests.factories import DEFAULT_PASSWORD, UserFactory
@@ -107,5 +115,41 @@ class TestAxeSignedIn:
         ]:
             page.goto(path)
             screenshot("manage" + path.rstrip("/").replace("/", "-"))
+            assert_no_violations(axe, page)
+        assert console_errors == []
+
+    def test_two_step_sign_in_pages_have_no_violations(self, page, axe, console_errors, screenshot):
+        user = UserFactory()
+        secret = generate_totp_secret()
+        TOTP.activate(user, secret)
+        RecoveryCodes.activate(user)
+        page.goto("/account/login/")
+        page.get_by_label("Email address").fill(user.email)
+        page.get_by_label("Password").fill(DEFAULT_PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        assert page.get_by_role("heading", level=1).inner_text() == "Enter your security code"
+        page.get_by_role("button", name="Continue").click()
+        assert page.title().startswith("Error: ")
+        screenshot("mfa-authenticate-error")
+        assert_no_violations(axe, page)
+
+        counters = list(yield_hotp_counters_from_time())
+        code = format_hotp_value(hotp_value(secret, counters[len(counters) // 2]))
+        page.get_by_label("Security code").fill(code)
+        page.get_by_role("button", name="Continue").click()
+        assert page.get_by_role("heading", level=1).inner_text() == "Your account"
+
+        page.goto("/account/reauthenticate/?next=/account/2fa/recovery-codes/")
+        page.get_by_label("Password").fill(DEFAULT_PASSWORD)
+        page.get_by_role("button", name="Continue").click()
+        for path in [
+            "/account/2fa/",
+            "/account/2fa/recovery-codes/",
+            "/account/2fa/recovery-codes/generate/",
+            "/account/2fa/totp/deactivate/",
+        ]:
+            page.goto(path)
+            assert page.locator("h1").count() == 1
+            screenshot("mfa" + path.rstrip("/").replace("/account/2fa", "").replace("/", "-"))
             assert_no_violations(axe, page)
         assert console_errors == []
