@@ -33,10 +33,16 @@ class ReencodedImage:
     height: int
 
 
+# Which palette entry is see-through is part of the picture, and only ever a number or a short
+# table of alpha values: the one piece of metadata kept.
+_PICTURE_INFO = "transparency"
+
+
 def _strip(frame: Image.Image) -> Image.Image:
-    """A copy of the pixels (and palette) with no metadata at all."""
+    """A copy of the pixels (and palette) with no other metadata."""
     clean = frame.copy()
-    clean.info = {}
+    kept = {_PICTURE_INFO: frame.info[_PICTURE_INFO]} if _PICTURE_INFO in frame.info else {}
+    clean.info = kept
     if hasattr(clean, "_exif"):
         clean._exif = None  # noqa: SLF001 - Pillow caches parsed EXIF here and would write it back
     return clean

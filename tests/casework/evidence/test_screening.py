@@ -582,6 +582,20 @@ class TestScreenUploadImages:
 
         assert result.accepted and b"eval" not in result.reencoded
 
+    def test_transparent_gif_stays_transparent(self):
+        image = Image.new("P", (10, 10), 0)
+        image.putpalette([255, 255, 255, 200, 0, 0] + [0] * 762)
+        image.putpixel((5, 5), 1)
+        buffer = io.BytesIO()
+        image.save(buffer, "GIF", transparency=0, comment=b"<script>")
+
+        result = screen_upload("icon.gif", buffer.getvalue())
+
+        with Image.open(io.BytesIO(result.reencoded)) as clean:
+            rgba = clean.convert("RGBA")
+            assert rgba.getpixel((0, 0))[3] == 0 and rgba.getpixel((5, 5)) == (200, 0, 0, 255)
+        assert b"<script>" not in result.reencoded
+
     def test_animated_gif_keeps_its_frames(self):
         frames = [Image.new("RGB", (8, 8), c) for c in ("red", "green", "blue")]
         buffer = io.BytesIO()
