@@ -126,7 +126,8 @@ def _inflated_size(archive: zipfile.ZipFile, info: zipfile.ZipInfo, *, limit: in
                     raise ArchiveRejected(f"zip:too-large-uncompressed:{info.filename!r}")
     except ArchiveRejected:
         raise
-    except (zipfile.BadZipFile, NotImplementedError, zlib.error, OSError, EOFError) as exc:
+    # Unsupported compression methods surface as a RuntimeError subclass.
+    except (zipfile.BadZipFile, RuntimeError, zlib.error, OSError, EOFError) as exc:
         raise ArchiveRejected(
             f"zip:unreadable-entry:{info.filename!r}:{type(exc).__name__}"
         ) from exc
