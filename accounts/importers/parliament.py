@@ -38,7 +38,7 @@ def constituency_name_key(name: str) -> str:
     """
     text = unicodedata.normalize("NFKD", name or "")
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
-    text = text.replace("&", " and ")
+    text = text.replace("&", " and ").replace("'", "").replace("\u2019", "")
     text = re.sub(r"[^a-z0-9]+", " ", text)
     return " ".join(text.split())
 

