@@ -101,8 +101,16 @@ def seed_users() -> list[Credential]:
     return credentials
 
 
-# Later kinds of demo data (organisations, MPs, cases, ...) add their seed_<kind> function here.
-SEED_STEPS = [seed_users]
+def seed_directories() -> list[Credential]:
+    """Sample organisations, constituencies and MPs (the full directories come from import_*)."""
+    from accounts.directory_seed import seed_reference_data
+
+    seed_reference_data()
+    return []
+
+
+# Later kinds of demo data (cases, requests, ...) add their seed_<kind> function here.
+SEED_STEPS = [seed_users, seed_directories]
 
 
 class Command(BaseCommand):
