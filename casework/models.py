@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -76,6 +78,9 @@ class CaseEventKind(models.TextChoices):
     PDS_NOT_FOUND = "pds_not_found", "No NHS patient record found"
     PDS_MATCH_CONFIRMED = "pds_match_confirmed", "NHS patient record confirmed"
     PDS_MATCH_REJECTED = "pds_match_rejected", "NHS patient record rejected"
+    EVIDENCE_UPLOADED = "evidence_uploaded", "Evidence uploaded"
+    EVIDENCE_INFECTED = "evidence_infected", "Evidence rejected: virus found"
+    EVIDENCE_DELETED = "evidence_deleted", "Evidence deleted"
 
 
 class CaseEventQuerySet(models.QuerySet):
@@ -168,3 +173,204 @@ class PdsMatch(models.Model):
     @property
     def full_name(self):
         return f"{self.given_names} {self.family_name}".strip()
+
+
+class UploaderRole(models.TextChoices):
+    COMPLAINANT = "complainant", "Complainant"
+    REPRESENTATIVE = "representative", "Representative"
+    MP_OFFICE = "mp_office", "MP's office"
+    ORGANISATION = "organisation", "Organisation"
+    STAFF = "staff", "Ombudsman staff"
+
+
+class DocumentStatus(models.TextChoices):
+    PENDING = "pending", "Checking for viruses"
+    CLEAN = "clean", "Ready"
+    REJECTED = "rejected", "Rejected"
+
+
+class TextStatus(models.TextChoices):
+    PENDING = "pending", "Not read yet"
+    EXTRACTED = "extracted", "Text extracted"
+    NO_TEXT = "no_text", "No text found"
+    FAILED = "failed", "Could not be read"
+
+
+class Sensitivity(models.TextChoices):
+    NORMAL = "normal", "Normal"
+    SENSITIVE = "sensitive", "Sensitive"
+    # UK GDPR Article 9: health, ethnicity, religion, sexual orientation and the like.
+    SPECIAL_CATEGORY = "special_category", "Special category data"
+
+
+def document_storage_key(now=None) -> str:
+    """A fresh storage name that says nothing about the file and cannot collide with another."""
+    now = now or timezone.now()
+    return f"evidence/{now:%Y}/{now:%m}/{uuid.uuid4().hex}"
+
+
+class DocumentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Caseworkers and managers see every document; complainants the shared ones on their own cases."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.has_perm("casework.view_case_queue"):
+            return self
+        return self.filter(case__complainant=user, internal=False)
+
+    def usable(self):
+        """Documents that may be opened: scanned clean and not deleted."""
+        return self.filter(status=DocumentStatus.CLEAN, deleted_at__isnull=True)
+
+    def not_deleted(self):
+        return self.filter(deleted_at__isnull=True)
+
+    def awaiting_scan(self):
+        return self.filter(status=DocumentStatus.PENDING, deleted_at__isnull=True)
+
+    def holding_bytes(self):
+        """Documents whose bytes are in storage: accepted at upload, not found infected, not purged."""
+        return self.filter(
+            status__in=[DocumentStatus.PENDING, DocumentStatus.CLEAN], purged_at__isnull=True
+        )
+
+    def due_for_purge(self, now):
+        return self.filter(deleted_at__isnull=False, purge_after__lte=now, purged_at__isnull=True)
+
+
+class Document(models.Model):
+    """One uploaded file of evidence, served only through permission-checked views.
+
+    Files refused at upload are kept as rows (status rejected, with the reason the uploader was
+    shown) but their bytes are never stored. A document belongs to a case; FOI requests will get
+    a nullable foreign key of their own when they take documents, rather than a generic owner.
+    """
+
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.PROTECT, related_name="documents"
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="uploaded_documents"
+    )
+    uploader_role = models.CharField(max_length=20, choices=UploaderRole.choices)
+    # Already neutralised by safe_display_name: for showing and for the download name only.
+    original_filename = models.CharField(max_length=255)
+    storage_key = models.CharField(
+        max_length=200, unique=True, editable=False, default=document_storage_key
+    )
+    size = models.PositiveBigIntegerField(default=0)
+    # Detected from the bytes, never taken from the browser.
+    content_type = models.CharField(max_length=100, blank=True)
+    # Of the bytes stored (for images, the re-encoded picture); of the bytes received if refused.
+    sha256 = models.CharField(max_length=64, blank=True)
+    sensitivity = models.CharField(
+        max_length=20, choices=Sensitivity.choices, default=Sensitivity.NORMAL
+    )
+    # Staff-only documents are never shown to the complainant.
+    internal = models.BooleanField(default=False)
+    status = models.CharField(
+        max_length=20, choices=DocumentStatus.choices, default=DocumentStatus.PENDING
+    )
+    rejection_reason = models.TextField(blank=True)
+    extracted_text = models.TextField(blank=True)
+    page_count = models.PositiveIntegerField(null=True, blank=True)
+    text_status = models.CharField(
+        max_length=20, choices=TextStatus.choices, default=TextStatus.PENDING
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    scanned_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    purge_after = models.DateTimeField(null=True, blank=True)
+    purged_at = models.DateTimeField(null=True, blank=True)
+
+    objects = DocumentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["case", "created_at"]),
+            models.Index(fields=["uploaded_by", "status"]),
+            models.Index(
+                fields=["created_at"],
+                name="document_awaiting_scan",
+                condition=models.Q(status="pending", deleted_at__isnull=True),
+            ),
+            models.Index(
+                fields=["purge_after"],
+                name="document_awaiting_purge",
+                condition=models.Q(deleted_at__isnull=False, purged_at__isnull=True),
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(purge_after__isnull=True) | models.Q(deleted_at__isnull=False),
+                name="document_purged_only_after_deletion",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="rejected") | ~models.Q(rejection_reason=""),
+                name="rejected_document_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return self.original_filename
+
+    @property
+    def is_usable(self) -> bool:
+        return self.status == DocumentStatus.CLEAN and self.deleted_at is None
+
+    @property
+    def can_preview(self) -> bool:
+        """PDFs and images open in the browser; other types only download."""
+        return self.content_type == "application/pdf" or self.content_type.startswith("image/")
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("Audit entries are append-only")
+
+    def delete(self):
+        raise TypeError("Audit entries are append-only")
+
+
+class AuditEntry(models.Model):
+    """Append-only record of a staff read or action: who, when, from where, on what."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    # Dotted and stable, e.g. "document.download": reports group by it.
+    action = models.CharField(max_length=100)
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.PROTECT, related_name="audit_entries"
+    )
+    object_type = models.CharField(max_length=100, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name_plural = "audit entries"
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            models.Index(fields=["case", "at"]),
+            models.Index(fields=["user", "at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.action} by {self.user_id} at {self.at:%Y-%m-%d %H:%M:%S}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("Audit entries are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Audit entries are append-only")

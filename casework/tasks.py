@@ -1,7 +1,10 @@
 from celery import shared_task
 
+from casework.documents import deleted_documents_purge, document_scan, document_text_extract
 from casework.enrichment import case_pds_enrich
+from casework.evidence.clamav import ClamdError
 from casework.integrations.pds import PdsUnavailable
+from casework.models import DocumentStatus, TextStatus
 
 
 @shared_task(
@@ -17,3 +20,43 @@ def enrich_case_from_pds(case_id: int) -> int | None:
     """Look the case's patient up in PDS; retried with backoff while PDS is unavailable."""
     match = case_pds_enrich(case_id=case_id)
     return match.pk if match else None
+
+
+@shared_task(
+    name="casework.tasks.scan_document",
+    acks_late=True,
+    # ClamdError: clamd down, slow or erroring; OSError: storage unreachable. Either way the
+    # document stays pending (never served) until a scan gives a verdict.
+    autoretry_for=(ClamdError, OSError),
+    retry_backoff=30,
+    retry_backoff_max=3600,
+    retry_jitter=True,
+    max_retries=48,
+)
+def scan_document(document_id: int) -> str:
+    """Virus-scan one uploaded document, then have its text read if it is clean."""
+    document = document_scan(document_id=document_id)
+    if document.status == DocumentStatus.CLEAN and document.text_status == TextStatus.PENDING:
+        # Chained here rather than in the service, which cannot import this module.
+        extract_document_text.delay(document.pk)
+    return document.status
+
+
+@shared_task(
+    name="casework.tasks.extract_document_text",
+    acks_late=True,
+    autoretry_for=(OSError,),
+    retry_backoff=30,
+    retry_backoff_max=3600,
+    retry_jitter=True,
+    max_retries=10,
+)
+def extract_document_text(document_id: int) -> str:
+    """Read the text of one clean document (OCR for scans and photos)."""
+    return document_text_extract(document_id=document_id).text_status
+
+
+@shared_task(name="casework.tasks.purge_deleted_documents", acks_late=True)
+def purge_deleted_documents() -> int:
+    """Beat: remove the bytes and text of documents deleted longer ago than the retention period."""
+    return deleted_documents_purge()

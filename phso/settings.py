@@ -341,6 +341,41 @@ CLAMAV_TIMEOUT = env.float("CLAMAV_TIMEOUT", default=30.0)
 CLAMAV_STREAM_MAX_LENGTH = env.int("CLAMAV_STREAM_MAX_LENGTH", default=25 * 1024 * 1024)
 # pypdf warns about every oddity in every uploaded PDF; screening reports what matters itself.
 LOGGING["loggers"]["pypdf"] = {"level": "ERROR"}
+# Documents (casework.models.Document): at most this many files in one upload, this many bytes
+# of stored evidence per uploader (staff are not limited), and deleted documents' bytes and text
+# are purged this many days after deletion (the purge-deleted-documents beat task).
+EVIDENCE_MAX_FILES_PER_UPLOAD = env.int("EVIDENCE_MAX_FILES_PER_UPLOAD", default=10)
+EVIDENCE_USER_QUOTA_BYTES = env.int("EVIDENCE_USER_QUOTA_BYTES", default=500 * 1024 * 1024)
+EVIDENCE_RETENTION_DAYS = env.int("EVIDENCE_RETENTION_DAYS", default=30)
+CELERY_BEAT_SCHEDULE["purge-deleted-documents"] = {
+    "task": "casework.tasks.purge_deleted_documents",
+    "schedule": 3600,
+}
+# Where evidence bytes live. Keys are made by the server (evidence/<yyyy>/<mm>/<uuid4 hex>), never
+# from the uploader's file name, and files are only ever sent through permission-checked views.
+# "filesystem" (the default) keeps them under MEDIA_ROOT (var/media). "s3" keeps them in an
+# S3-compatible bucket through django-storages: set AWS_STORAGE_BUCKET_NAME, and AWS_S3_REGION_NAME
+# or AWS_S3_ENDPOINT_URL as needed; credentials come from boto3's usual sources (AWS_ACCESS_KEY_ID
+# and AWS_SECRET_ACCESS_KEY, or the instance's role), never from this file. Objects are private,
+# never overwritten, and any URL made for one is signed and expires within a minute.
+EVIDENCE_STORAGE = env.str("EVIDENCE_STORAGE", default="filesystem")
+if EVIDENCE_STORAGE == "s3":
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
+            "region_name": env.str("AWS_S3_REGION_NAME", default="eu-west-2"),
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+            "file_overwrite": False,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": env.int("AWS_QUERYSTRING_EXPIRE", default=60),
+        },
+    }
+elif EVIDENCE_STORAGE != "filesystem":
+    raise ImproperlyConfigured(
+        f"EVIDENCE_STORAGE must be filesystem or s3, not {EVIDENCE_STORAGE!r}"
+    )
 
 # Every URL under these prefixes is for ombudsman staff who have passed a TOTP check this session.
 STAFF_URL_PREFIXES = ("/staff/", "/admin/")
