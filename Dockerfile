@@ -37,8 +37,9 @@ ENV PATH="/opt/venv/bin:$PATH" \
 
 WORKDIR /app
 COPY --from=python-deps /opt/venv /opt/venv
-COPY --chown=phso:phso . /app
-COPY --from=frontend --chown=phso:phso /build/static/build /app/static/build
+# Code and static files stay root-owned: the service can write only to var/ (uploads, beat state).
+COPY . /app
+COPY --from=frontend /build/static/build /app/static/build
 
 # collectstatic imports the production settings, which refuse to load without a secret key,
 # database and host names: give it throwaway ones that exist only for this build step.
@@ -47,7 +48,7 @@ RUN SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(64))')"
     ALLOWED_HOSTS="build.invalid" \
     python manage.py collectstatic --no-input --verbosity 0 \
     && mkdir -p /app/var/media /app/var/beat \
-    && chown -R phso:phso /app/var /app/staticfiles
+    && chown -R phso:phso /app/var
 
 USER phso
 EXPOSE 8000

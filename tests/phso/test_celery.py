@@ -40,7 +40,6 @@ class TestCeleryConfiguration:
         assert app.conf.broker_transport_options["visibility_timeout"] > hard
 
     def test_beat_clears_expired_sessions_with_a_registered_task(self):
-        app.loader.import_default_modules()
         schedule = app.conf.beat_schedule["clear-expired-sessions"]
 
         assert schedule["task"] in app.tasks
