@@ -201,7 +201,7 @@ def case_documents_uploaded(request, reference):
     documents = list(
         Document.objects.visible_to(request.user).filter(
             case=case, uploaded_by=request.user, pk__in=uploaded_ids(request)
-        )
+        ).order_by("id")
     )
     return render(
         request,
@@ -265,6 +265,8 @@ def documents_pending(request):
     documents = list(oldest_first[:PENDING_LIST_LIMIT])
     count = len(documents) if len(documents) < PENDING_LIST_LIMIT else waiting.count()
     now = timezone.now()
+    for document in documents:
+        document.waiting = now - document.created_at
     oldest = documents[0].created_at if documents else None
     return render(
         request,

@@ -62,7 +62,7 @@ def evidence_uploaded(request, reference):
     documents = list(
         Document.objects.visible_to(request.user).filter(
             case=case, uploaded_by=request.user, pk__in=uploaded_ids(request)
-        )
+        ).order_by("id")
     )
     return render(
         request,

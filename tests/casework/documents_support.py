@@ -1,4 +1,4 @@
-"""Fixtures and helpers shared by the document tests (services, tasks, views, the complainant's page).
+"""Fixtures and helpers shared by the document tests (services, tasks, views, evidence pages).
 
 Test modules import the fixtures they use from here; the clamd fixture is the real daemon from
 tests/casework/evidence/conftest.py.

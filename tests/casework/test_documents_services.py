@@ -1,5 +1,9 @@
 """Uploading, seeing and deleting documents, and the audit trail of staff reads."""
 
+# Fixtures shared by the document tests are imported from documents_support and then named as
+# test parameters, which pyflakes reads as redefinitions.
+# ruff: noqa: F811
+
 import hashlib
 import io
 import re
@@ -160,7 +164,10 @@ class TestDocumentUpload:
         case = make_case()
         accepted, refused = upload_as_complainant(
             case,
-            [upload("../../etc/passwd.pdf", pdf_bytes()), upload("../../etc/passwd", b"root:x:0:0")],
+            [
+                upload("../../etc/passwd.pdf", pdf_bytes()),
+                upload("../../etc/passwd", b"root:x:0:0"),
+            ],
         )
         assert accepted.original_filename == "passwd.pdf"
         assert accepted.status == DocumentStatus.PENDING
@@ -168,9 +175,9 @@ class TestDocumentUpload:
         assert refused.original_filename == "passwd"
         assert refused.status == DocumentStatus.REJECTED
         # Everything written is inside the storage directory, under the server's key.
-        assert [p.relative_to(evidence_storage).as_posix() for p in stored_files(evidence_storage)] == [
-            accepted.storage_key
-        ]
+        assert [
+            p.relative_to(evidence_storage).as_posix() for p in stored_files(evidence_storage)
+        ] == [accepted.storage_key]
 
     def test_images_are_stored_re_encoded_without_their_metadata(self, make_case):
         case = make_case()
@@ -186,7 +193,9 @@ class TestDocumentUpload:
     def test_too_many_files_refuses_the_whole_upload(self, make_case, settings, evidence_storage):
         settings.EVIDENCE_MAX_FILES_PER_UPLOAD = 2
         case = make_case()
-        with pytest.raises(UploadRefused, match="You can only select up to 2 files at the same time"):
+        with pytest.raises(
+            UploadRefused, match="You can only select up to 2 files at the same time"
+        ):
             upload_as_complainant(case, [upload(f"{n}.pdf", pdf_bytes()) for n in range(3)])
         assert not Document.objects.exists()
         assert stored_files(evidence_storage) == []

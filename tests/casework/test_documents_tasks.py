@@ -1,5 +1,9 @@
 """Background work on documents against a real clamd: scan, text extraction, purge."""
 
+# Fixtures shared by the document tests are imported from documents_support and then named as
+# test parameters, which pyflakes reads as redefinitions.
+# ruff: noqa: F811
+
 from datetime import timedelta
 
 import pytest

@@ -1,5 +1,9 @@
 """Staff document pages: list and upload, results, download and preview, delete, the scan queue."""
 
+# Fixtures shared by the document tests are imported from documents_support and then named as
+# test parameters, which pyflakes reads as redefinitions.
+# ruff: noqa: F811
+
 import io
 import re
 from datetime import timedelta
@@ -203,7 +207,9 @@ class TestCaseDocumentsPage:
         for item in data["files"]:
             item.seek(0)
 
-        response = cut_off_post(staff_client, documents_url(case), data, keep_bytes=body_length - 300)
+        response = cut_off_post(
+            staff_client, documents_url(case), data, keep_bytes=body_length - 300
+        )
 
         assert response.status_code == 400
         html = response.content.decode()
@@ -259,7 +265,7 @@ class TestStaffDocumentDownload:
         assert b"".join(response.streaming_content) == pdf_bytes()
         assert response["Content-Type"] == "application/pdf"
         assert response["Content-Disposition"] == (
-            "attachment; filename=\"Letter from the trust  Marz.pdf\"; "
+            'attachment; filename="Letter from the trust  Marz.pdf"; '
             "filename*=UTF-8''Letter%20from%20the%20trust%20%E2%80%93%20M%C3%A4rz.pdf"
         )
         assert response["X-Content-Type-Options"] == "nosniff"

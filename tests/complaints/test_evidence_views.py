@@ -1,5 +1,9 @@
 """The complainant's evidence page for their own case: upload, each file's outcome, download."""
 
+# Fixtures shared by the document tests are imported from documents_support and then named as
+# test parameters, which pyflakes reads as redefinitions.
+# ruff: noqa: F811
+
 import io
 
 import pytest
@@ -89,7 +93,9 @@ class TestEvidencePage:
         assert 'src="/static/js/upload.js"' in html and 'type="module"' in html
         assert "<progress" in html
 
-    def test_another_persons_case_is_not_found(self, complainant_client, make_case, evidence_storage):
+    def test_another_persons_case_is_not_found(
+        self, complainant_client, make_case, evidence_storage
+    ):
         other = make_case()
         assert complainant_client.get(evidence_url(other)).status_code == 404
         response = complainant_client.post(
