@@ -494,10 +494,10 @@ def sign_in_with_code(client, user, secret):
 
 
 class TestComplaintStartPage:
-    def test_start_now_leads_to_create_an_account(self, client):
+    def test_start_now_starts_the_checker(self, client):
         body = client.get(reverse("complaints:start")).content.decode()
         assert re.search(
-            rf'<a href="{reverse("account_signup")}" role="button" draggable="false" '
+            rf'<a href="{reverse("checker:start")}" role="button" draggable="false" '
             r'class="govuk-button govuk-button--start"',
             body,
         )

@@ -109,8 +109,21 @@ def seed_directories() -> list[Credential]:
     return []
 
 
+def seed_postcodes() -> list[Credential]:
+    """A few real postcodes in the sample constituencies, so that "find your MP" works locally.
+
+    The packaged postcode subset has no constituencies; this small ONSPD-format file adds them
+    through the same importer as a full ONSPD release.
+    """
+    from accounts.directory_seed import DATA_DIR
+    from accounts.importers.postcodes import postcodes_import_onspd
+
+    postcodes_import_onspd(path=DATA_DIR / "onspd_demo_postcodes.csv")
+    return []
+
+
 # Later kinds of demo data (cases, requests, ...) add their seed_<kind> function here.
-SEED_STEPS = [seed_users, seed_directories]
+SEED_STEPS = [seed_users, seed_directories, seed_postcodes]
 
 
 class Command(BaseCommand):
