@@ -157,6 +157,21 @@ class TestCaseDocumentsPage:
         assert "The selected file must be a PDF" in results
         assert len(stored_files(evidence_storage)) == 1
 
+    def test_results_page_shows_only_the_users_own_uploads_on_that_case(
+        self, staff_client, make_case
+    ):
+        case = make_case()
+        complainants = make_document(case, "complainants.pdf")
+        elsewhere = make_document(make_case(), "other-case.pdf")
+        url = reverse("casework:case_documents_uploaded", kwargs={"reference": case.reference})
+        page = staff_client.get(f"{url}?d={complainants.pk}&d={elsewhere.pk}").content.decode()
+        assert "complainants.pdf" not in page
+        assert "other-case.pdf" not in page
+        missing = reverse(
+            "casework:case_documents_uploaded", kwargs={"reference": "PC-2020-999999"}
+        )
+        assert staff_client.get(missing).status_code == 404
+
     def test_sharing_with_the_complainant_is_a_choice(self, staff_client, make_case):
         case = make_case()
         staff_client.post(
