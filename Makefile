@@ -5,6 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+PDS_PORT ?= 8001
 # uv installs the locked requirements; pinned like everything else so installs are repeatable.
 UV_VERSION := 0.13.9
 FRONTEND_SOURCES := $(shell find static/src -name '*.scss' 2>/dev/null) scripts/build-frontend.mjs
@@ -34,8 +35,11 @@ run: install
 	mkdir -p var
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py seed_demo
-	@echo "Serving on http://$(HOST):$(PORT)/ - press Ctrl-C to stop."
-	exec $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@echo "Serving on http://$(HOST):$(PORT)/ (fake NHS PDS on 127.0.0.1:$(PDS_PORT)) - press Ctrl-C to stop."
+	@# The local fake PDS answers patient lookups; it stops with the web server.
+	$(BIN)/python -m casework.integrations.fake_pds --port $(PDS_PORT) & pds=$$!; \
+	trap 'kill $$pds 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
