@@ -19,6 +19,15 @@ class CaseQuerySet(models.QuerySet):
     def open(self):
         return self.exclude(status__in=ENDED_STATUSES)
 
+    def awaiting_pds_lookup(self):
+        """Health cases with an NHS number that have neither a PDS match nor a not-found result yet."""
+        return (
+            self.filter(kind=CaseKind.HEALTH)
+            .exclude(patient_nhs_number="")
+            .filter(pds_matches__isnull=True)
+            .exclude(events__kind=CaseEventKind.PDS_NOT_FOUND)
+        )
+
     def visible_to(self, user):
         """Cases this user may see: caseworkers and managers all of them, complainants their own."""
         if not user.is_authenticated:

@@ -1,10 +1,13 @@
+from datetime import timedelta
+
 from celery import shared_task
+from django.utils import timezone
 
 from casework.documents import deleted_documents_purge, document_scan, document_text_extract
 from casework.enrichment import case_pds_enrich
 from casework.evidence.clamav import ClamdError
 from casework.integrations.pds import PdsUnavailable
-from casework.models import DocumentStatus, TextStatus
+from casework.models import Case, Document, DocumentStatus, TextStatus
 
 
 @shared_task(
@@ -60,3 +63,21 @@ def extract_document_text(document_id: int) -> str:
 def purge_deleted_documents() -> int:
     """Beat: remove the bytes and text of documents deleted longer ago than the retention period."""
     return deleted_documents_purge()
+
+
+# Work is queued after commit; if the broker was down at that moment the queue never saw it. This
+# sweeper finds work that should have finished by now and queues it again (every task is idempotent).
+STALLED_AFTER = timedelta(minutes=15)
+
+
+@shared_task(name="casework.tasks.requeue_stalled_work", acks_late=True)
+def requeue_stalled_work() -> dict:
+    """Beat: queue again the virus scans and PDS lookups that were lost on the way to the broker."""
+    cutoff = timezone.now() - STALLED_AFTER
+    scans = list(Document.objects.awaiting_scan().filter(created_at__lt=cutoff).values_list("pk", flat=True)[:500])
+    for document_id in scans:
+        scan_document.delay(document_id)
+    lookups = list(Case.objects.awaiting_pds_lookup().filter(received_at__lt=cutoff).values_list("pk", flat=True)[:500])
+    for case_id in lookups:
+        enrich_case_from_pds.delay(case_id)
+    return {"scans": len(scans), "pds_lookups": len(lookups)}

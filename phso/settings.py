@@ -347,6 +347,10 @@ LOGGING["loggers"]["pypdf"] = {"level": "ERROR"}
 EVIDENCE_MAX_FILES_PER_UPLOAD = env.int("EVIDENCE_MAX_FILES_PER_UPLOAD", default=10)
 EVIDENCE_USER_QUOTA_BYTES = env.int("EVIDENCE_USER_QUOTA_BYTES", default=500 * 1024 * 1024)
 EVIDENCE_RETENTION_DAYS = env.int("EVIDENCE_RETENTION_DAYS", default=30)
+CELERY_BEAT_SCHEDULE["requeue-stalled-work"] = {
+    "task": "casework.tasks.requeue_stalled_work",
+    "schedule": 600,
+}
 CELERY_BEAT_SCHEDULE["purge-deleted-documents"] = {
     "task": "casework.tasks.purge_deleted_documents",
     "schedule": 3600,
