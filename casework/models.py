@@ -83,6 +83,7 @@ class CaseReferenceSequence(models.Model):
 class CaseEventKind(models.TextChoices):
     RECEIVED = "received", "Complaint received"
     STATUS_CHANGED = "status_changed", "Status changed"
+    MESSAGE_SENT = "message_sent", "Message sent"
     PDS_MATCH_FOUND = "pds_match_found", "NHS patient record found"
     PDS_NOT_FOUND = "pds_not_found", "No NHS patient record found"
     PDS_MATCH_CONFIRMED = "pds_match_confirmed", "NHS patient record confirmed"
@@ -383,3 +384,56 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("Audit entries are append-only")
+
+
+class MessageParty(models.TextChoices):
+    """Who, besides the ombudsman, a conversation on a case is with. One thread per party."""
+
+    COMPLAINANT = "complainant", "Complainant"
+    REPRESENTATIVE = "representative", "Representative"
+    MP_OFFICE = "mp_office", "MP's office"
+    ORGANISATION = "organisation", "Organisation"
+
+
+class MessageQuerySet(models.QuerySet):
+    def thread(self, *, case, party, organisation=None):
+        return self.filter(case=case, party=party, organisation=organisation).select_related("author")
+
+    def unread_by_ombudsman(self):
+        return self.filter(from_ombudsman=False, read_at__isnull=True)
+
+    def unread_by_party(self):
+        return self.filter(from_ombudsman=True, read_at__isnull=True)
+
+
+class Message(models.Model):
+    """A secure message between the ombudsman and one party to a case.
+
+    Notifications about a message never carry its text: only that a message is waiting, with a link.
+    """
+
+    MAX_LENGTH = 10_000
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="messages")
+    party = models.CharField(max_length=20, choices=MessageParty.choices)
+    organisation = models.ForeignKey(
+        "accounts.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    from_ombudsman = models.BooleanField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(max_length=MAX_LENGTH)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    objects = MessageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["case", "party", "created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(party="organisation", organisation__isnull=False)
+                | (~models.Q(party="organisation") & models.Q(organisation__isnull=True)),
+                name="organisation_thread_names_its_organisation",
+            )
+        ]

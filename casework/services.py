@@ -12,6 +12,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 
 from accounts.otp import client_ip
+
 from casework import tasks
 from casework.documents import document_bytes_delete, document_bytes_store
 from casework.evidence.screening import (
@@ -29,6 +30,8 @@ from casework.models import (
     CaseEventKind,
     CaseKind,
     CaseReferenceSequence,
+    Message,
+    MessageParty,
     Document,
     DocumentStatus,
     PdsMatch,
@@ -38,6 +41,7 @@ from casework.models import (
     document_storage_key,
 )
 from casework.state import CaseAction, CaseStateMachine
+from phso.services import notification_send
 
 logger = logging.getLogger(__name__)
 
@@ -339,4 +343,47 @@ def audit_record(
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
         detail=detail or {},
+    )
+
+
+@transaction.atomic
+def message_send(*, case: Case, author, party: MessageParty, body: str, from_ombudsman: bool, organisation=None) -> Message:
+    """Post a message in the case's thread with `party`, record it on the timeline, and tell the
+    recipient after commit that a message is waiting (never what it says)."""
+    body = body.strip()
+    if not body:
+        raise ValueError("A message needs some text")
+    if len(body) > Message.MAX_LENGTH:
+        raise ValueError(f"A message must be {Message.MAX_LENGTH:,} characters or fewer")
+    message = Message.objects.create(
+        case=case, party=MessageParty(party), organisation=organisation, from_ombudsman=from_ombudsman,
+        author=author, body=body,
+    )
+    CaseEvent.objects.create(
+        case=case, kind=CaseEventKind.MESSAGE_SENT, actor=author,
+        payload={"message_id": message.pk, "party": message.party, "from_ombudsman": from_ombudsman},
+    )
+    recipient = case.complainant if from_ombudsman and party == MessageParty.COMPLAINANT else None
+    if recipient is not None and recipient.email:
+        notification_send(
+            channel="email",
+            to=recipient.email,
+            template="new_message",
+            personalisation={
+                "name": recipient.full_name or "there",
+                "reference": case.reference,
+                "link": f"{settings.SITE_URL}/complaints/cases/{case.reference}/messages",
+            },
+            reference=f"message-{message.pk}",
+        )
+    return message
+
+
+@transaction.atomic
+def messages_mark_read(*, case: Case, party: MessageParty, reader_is_ombudsman: bool, organisation=None) -> int:
+    """Mark the other side's messages in a thread as read by whoever is reading now."""
+    return (
+        Message.objects.thread(case=case, party=party, organisation=organisation)
+        .filter(from_ombudsman=not reader_is_ombudsman, read_at__isnull=True)
+        .update(read_at=timezone.now())
     )
