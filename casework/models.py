@@ -55,6 +55,18 @@ class Case(models.Model):
     summary = models.TextField(blank=True)
     # The NHS number of the patient a health complaint is about, as given; checked against PDS.
     patient_nhs_number = models.CharField(max_length=10, blank=True)
+    organisations = models.ManyToManyField(
+        "accounts.Organisation", through="CaseOrganisation", related_name="cases", blank=True
+    )
+    # Parliamentary complaints must be referred by an MP (Parliamentary Commissioner Act 1967 s.5(1)).
+    referring_mp = models.ForeignKey(
+        "accounts.MemberOfParliament", null=True, blank=True, on_delete=models.PROTECT, related_name="referred_cases"
+    )
+    # Where the complainant lives, from their postcode: for insight and MP tracking, not for contact.
+    constituency = models.ForeignKey(
+        "accounts.Constituency", null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
+    local_authority_code = models.CharField(max_length=9, blank=True)
     received_at = models.DateTimeField(default=timezone.now, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -67,6 +79,20 @@ class Case(models.Model):
 
     def __str__(self):
         return self.reference
+
+
+class CaseOrganisation(models.Model):
+    """An organisation a case complains about; a caseworker confirms it before investigation."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="case_organisations")
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "organisation"], name="unique_case_organisation")]
 
 
 class CaseReferenceSequence(models.Model):

@@ -29,6 +29,7 @@ from casework.models import (
     CaseEvent,
     CaseEventKind,
     CaseKind,
+    CaseOrganisation,
     CaseReferenceSequence,
     Message,
     MessageParty,
@@ -67,6 +68,10 @@ def case_create(
     complainant=None,
     summary: str = "",
     patient_nhs_number: str = "",
+    organisations=(),
+    referring_mp=None,
+    constituency=None,
+    local_authority_code: str = "",
     system_reason: str = "case_create",
 ) -> Case:
     """Create a case in `submitted` with its first event, and queue its enrichment after commit."""
@@ -76,6 +81,9 @@ def case_create(
         kind=kind,
         complainant=complainant,
         summary=summary,
+        referring_mp=referring_mp,
+        constituency=constituency,
+        local_authority_code=local_authority_code,
         patient_nhs_number=normalise_nhs_number(patient_nhs_number) if patient_nhs_number else "",
         received_at=now,
         status_changed_at=now,
@@ -88,6 +96,8 @@ def case_create(
         to_status=case.status,
         created_at=now,
     )
+    for organisation in organisations:
+        CaseOrganisation.objects.create(case=case, organisation=organisation)
     case_pds_enrichment_request(case=case)
     return case
 

@@ -82,3 +82,23 @@ class TestCaseEventsAreAppendOnly:
         case = case_create(kind=CaseKind.HEALTH)
         with pytest.raises(IntegrityError):
             CaseEvent.objects.create(case=case, kind=CaseEventKind.STATUS_CHANGED)
+
+
+class TestCaseCreateWithParties:
+    def test_records_organisations_mp_and_place(self):
+        from accounts.directory_seed import seed_reference_data
+        from accounts.models import Constituency, MemberOfParliament, Organisation
+
+        seed_reference_data()
+        organisations = list(Organisation.objects.all()[:2])
+        mp = MemberOfParliament.objects.current().select_related("constituency").first()
+        case = case_create(
+            kind=CaseKind.PARLIAMENTARY, organisations=organisations, referring_mp=mp,
+            constituency=mp.constituency, local_authority_code="E09000033",
+        )
+        case.refresh_from_db()
+        assert set(case.organisations.all()) == set(organisations)
+        assert case.case_organisations.filter(confirmed_at__isnull=True).count() == 2
+        assert (case.referring_mp, case.constituency) == (mp, mp.constituency)
+        assert isinstance(case.constituency, Constituency)
+        assert case.local_authority_code == "E09000033"
