@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from casework.state import ENDED_STATUSES, CaseStatus
+from casework.state import OPEN_STATUSES, CaseStatus
 
 
 class CaseKind(models.TextChoices):
@@ -14,10 +14,16 @@ class CaseKind(models.TextChoices):
 
 REFERENCE_PREFIX = {CaseKind.HEALTH: "HC", CaseKind.PARLIAMENTARY: "PC"}
 
+# Sorted, so that the SQL the queues send matches the partial indexes' predicates word for word
+# (a frozenset's order changes from one process to the next, and PostgreSQL then cannot tell
+# that a query's `status IN (...)` is the same as the index's).
+OPEN_STATUS_VALUES = sorted(s.value for s in OPEN_STATUSES)
+_OPEN = models.Q(status__in=OPEN_STATUS_VALUES)
+
 
 class CaseQuerySet(models.QuerySet):
     def open(self):
-        return self.exclude(status__in=ENDED_STATUSES)
+        return self.filter(status__in=OPEN_STATUS_VALUES)
 
     def awaiting_pds_lookup(self):
         """Health cases with an NHS number that have neither a PDS match nor a not-found result yet."""
@@ -67,7 +73,18 @@ class Case(models.Model):
         "accounts.Constituency", null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
     )
     local_authority_code = models.CharField(max_length=9, blank=True)
+    # Someone who complains on the complainant's behalf with their consent (a relative, an advocate).
+    representative = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="represented_cases"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="assigned_cases"
+    )
+    team = models.ForeignKey("casework.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="cases")
     received_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # When the current stage should be finished (UK working days): set by the services that change
+    # the stage, never worked out in a template, so that the queues can sort and filter on it.
+    target_date = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -75,7 +92,15 @@ class Case(models.Model):
 
     class Meta:
         ordering = ["-received_at"]
-        indexes = [models.Index(fields=["status", "received_at"])]
+        # Most cases are closed; the queues only ever look at open ones, so their indexes are
+        # partial and stay small however many years of closed cases build up.
+        indexes = [
+            models.Index(fields=["status", "received_at"]),
+            models.Index(fields=["received_at"], name="case_unassigned_open", condition=_OPEN & models.Q(assignee__isnull=True)),
+            models.Index(fields=["assignee", "received_at"], name="case_assignee_open", condition=_OPEN),
+            models.Index(fields=["team", "received_at"], name="case_team_open", condition=_OPEN),
+            models.Index(fields=["target_date"], name="case_target_open", condition=_OPEN),
+        ]
 
     def __str__(self):
         return self.reference
@@ -117,9 +142,34 @@ class CaseEventKind(models.TextChoices):
     EVIDENCE_UPLOADED = "evidence_uploaded", "Evidence uploaded"
     EVIDENCE_INFECTED = "evidence_infected", "Evidence rejected: virus found"
     EVIDENCE_DELETED = "evidence_deleted", "Evidence deleted"
+    ASSIGNED = "assigned", "Case assigned"
+    ORGANISATION_CONFIRMED = "organisation_confirmed", "Organisation confirmed"
+    DEMOGRAPHICS_RECORDED = "demographics_recorded", "Equality information recorded"
+    NOTE_ADDED = "note_added", "Internal note added"
+    CASE_LINKED = "case_linked", "Linked to another case"
+
+
+# Timeline entries about the ombudsman's internal handling, never shown to a complainant.
+INTERNAL_EVENT_KINDS = frozenset(
+    {
+        CaseEventKind.ASSIGNED,
+        CaseEventKind.ORGANISATION_CONFIRMED,
+        CaseEventKind.DEMOGRAPHICS_RECORDED,
+        CaseEventKind.NOTE_ADDED,
+        CaseEventKind.CASE_LINKED,
+        CaseEventKind.PDS_MATCH_FOUND,
+        CaseEventKind.PDS_NOT_FOUND,
+        CaseEventKind.PDS_MATCH_CONFIRMED,
+        CaseEventKind.PDS_MATCH_REJECTED,
+    }
+)
 
 
 class CaseEventQuerySet(models.QuerySet):
+    def visible_to_complainant(self):
+        """Events a complainant's own timeline may show: none of the internal handling."""
+        return self.exclude(kind__in=sorted(INTERNAL_EVENT_KINDS))
+
     def update(self, **kwargs):
         raise TypeError("Case events are append-only")
 
@@ -462,4 +512,153 @@ class Message(models.Model):
                 | (~models.Q(party="organisation") & models.Q(organisation__isnull=True)),
                 name="organisation_thread_names_its_organisation",
             )
+        ]
+
+
+# The back office: teams and assignment, internal notes, equality information, related cases.
+
+
+class Team(models.Model):
+    """A group of caseworkers who share a queue; a case may belong to a team and to one assignee."""
+
+    name = models.CharField(max_length=100, unique=True)
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="teams", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class CaseNoteQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("Case notes are append-only")
+
+    def delete(self):
+        raise TypeError("Case notes are append-only")
+
+
+class CaseNote(models.Model):
+    """An internal note on a case: staff only, never shown to a complainant or other party.
+
+    Append-only like the timeline it sits on: a correction is a further note, so that what staff
+    knew when they acted stays on record.
+    """
+
+    MAX_LENGTH = 10_000
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(max_length=MAX_LENGTH)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = CaseNoteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["case", "created_at"])]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("Case notes are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Case notes are append-only")
+
+
+# Equality monitoring, in the ONS 2021 Census categories so figures compare with the population.
+# "Prefer not to say" is an answer to each question; declining the whole set is `declined`.
+PREFER_NOT_TO_SAY = ("prefer_not_to_say", "Prefer not to say")
+
+
+class AgeBand(models.TextChoices):
+    UNDER_18 = "under_18", "Under 18"
+    AGE_18_24 = "18_24", "18 to 24"
+    AGE_25_34 = "25_34", "25 to 34"
+    AGE_35_44 = "35_44", "35 to 44"
+    AGE_45_54 = "45_54", "45 to 54"
+    AGE_55_64 = "55_64", "55 to 64"
+    AGE_65_74 = "65_74", "65 to 74"
+    AGE_75_OVER = "75_over", "75 or over"
+    NOT_SAID = PREFER_NOT_TO_SAY
+
+
+class Sex(models.TextChoices):
+    FEMALE = "female", "Female"
+    MALE = "male", "Male"
+    NOT_SAID = PREFER_NOT_TO_SAY
+
+
+class EthnicGroup(models.TextChoices):
+    ASIAN = "asian", "Asian, Asian British or Asian Welsh"
+    BLACK = "black", "Black, Black British, Black Welsh, Caribbean or African"
+    MIXED = "mixed", "Mixed or multiple ethnic groups"
+    WHITE = "white", "White"
+    OTHER = "other", "Other ethnic group"
+    NOT_SAID = PREFER_NOT_TO_SAY
+
+
+class Disability(models.TextChoices):
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    NOT_SAID = PREFER_NOT_TO_SAY
+
+
+class CaseDemographics(models.Model):
+    """The complainant's equality information for a case, or the record that they declined to give it.
+
+    Special category data (UK GDPR Art. 9): staff only, used for equality monitoring in aggregate.
+    """
+
+    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="demographics")
+    declined = models.BooleanField(default=False)
+    age_band = models.CharField(max_length=20, choices=AgeBand.choices, blank=True)
+    sex = models.CharField(max_length=20, choices=Sex.choices, blank=True)
+    ethnic_group = models.CharField(max_length=20, choices=EthnicGroup.choices, blank=True)
+    disability = models.CharField(max_length=20, choices=Disability.choices, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "case demographics"
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(declined=True, age_band="", sex="", ethnic_group="", disability="")
+                    | (
+                        models.Q(declined=False)
+                        & ~models.Q(age_band="")
+                        & ~models.Q(sex="")
+                        & ~models.Q(ethnic_group="")
+                        & ~models.Q(disability="")
+                    )
+                ),
+                name="demographics_answered_or_declined",
+            )
+        ]
+
+
+class CaseLinkKind(models.TextChoices):
+    DUPLICATE = "duplicate", "Duplicate"
+    RELATED = "related", "Related"
+
+
+class CaseLink(models.Model):
+    """One direction of a link between two cases; casework.services.case_link writes both."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="links")
+    other = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20, choices=CaseLinkKind.choices)
+    reason = models.TextField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "other"], name="unique_case_link"),
+            models.CheckConstraint(condition=~models.Q(case=models.F("other")), name="case_link_not_to_itself"),
         ]
