@@ -1,5 +1,6 @@
 """The checker's questions: one form per page, GOV.UK wording, hints and error messages."""
 
+import re
 from datetime import date
 
 from django import forms
@@ -20,6 +21,39 @@ from complaints.letters import clean_text
 LATE_REASON_MAX_LENGTH = 1000
 EARLIEST_AWARE_ON = date(1900, 1, 1)
 SEARCH_LIMIT = 20
+
+
+# Kept in capitals when a name in capitals is shown in title case.
+_ACRONYMS = {"NHS", "GP", "HM", "HMRC", "DWP", "DVLA", "UK", "ICB", "CCG", "HMCTS", "CIC", "LLP"}
+_SMALL_WORDS = {"a", "and", "at", "by", "for", "in", "of", "on", "the", "to", "upon", "with"}
+_WORD = re.compile(r"[A-Za-z]+")
+
+
+def display_name(text: str) -> str:
+    """A name from the directory as people write it.
+
+    NHS Organisation Data Service files publish names and towns in capitals ("GUY'S AND ST
+    THOMAS' NHS FOUNDATION TRUST"), which read as shouting in a heading or a letter; those are
+    shown in title case with acronyms kept. Names in mixed case are left exactly as they are.
+    """
+    if not text or not text.isupper():
+        return text
+    position = 0
+
+    def word(match):
+        nonlocal position
+        position += 1
+        value = match.group()
+        # A letter straight after an apostrophe ("GUY'S") continues the word before it.
+        if match.start() and text[match.start() - 1] == "'":
+            return value.lower()
+        if value in _ACRONYMS:
+            return value
+        if position > 1 and value.lower() in _SMALL_WORDS:
+            return value.lower()
+        return value.capitalize()
+
+    return _WORD.sub(word, text)
 
 
 class RadioQuestion:
@@ -128,7 +162,7 @@ class OrganisationChoiceForm(RadioQuestion, forms.Form):
     def radio_choices(self):
         # From the results only: the field's own choices would be every organisation in the sector.
         return [
-            (organisation.pk, organisation.name, _organisation_hint(organisation))
+            (organisation.pk, display_name(organisation.name), _organisation_hint(organisation))
             for organisation in self.results
         ]
 
@@ -151,7 +185,7 @@ class OrganisationSearchForm(directory.OrganisationSearchForm):
 def _organisation_hint(organisation: Organisation) -> str:
     parts = [organisation.get_kind_display()]
     if organisation.town:
-        parts.append(organisation.town.title())
+        parts.append(display_name(organisation.town))
     hint = ", ".join(parts)
     return f"{hint} (ODS code {organisation.ods_code})" if organisation.ods_code else hint
 

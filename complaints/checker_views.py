@@ -43,6 +43,7 @@ from complaints.checker_forms import (
     PostcodeForm,
     WaitedForm,
     constituency_search,
+    display_name,
     organisation_search,
 )
 from complaints.services import checker_result_record
@@ -288,7 +289,7 @@ class ComplainedView(QuestionView):
         return ComplainedForm(
             data=data,
             initial={"complained": self.state.answers.complained},
-            organisation_name=organisation.name if organisation else None,
+            organisation_name=display_name(organisation.name) if organisation else None,
         )
 
     def answer(self, cleaned_data):
@@ -382,12 +383,14 @@ class ConstituencyView(QuestionView):
             return redirect(next_url(self.state.update(constituency_code="")))
         query = request.POST.get("q", "")[:100]
         search_form = ConstituencySearchForm({"q": query} if query else None)
-        results = []
         if search_form.is_bound and search_form.is_valid():
             results = constituency_search(search_form.cleaned_data["q"])
+        else:
+            code = self.state.answers.constituency_code
+            results = list(Constituency.objects.filter(code=code)) if code else []
         form = ConstituencyChoiceForm(data=request.POST, results=results)
         if not form.is_valid():
-            return self.render(form, search_form=search_form)
+            return self.render(form, search_form=search_form, showing_chosen=not query)
         code = form.cleaned_data["constituency"].code
         return redirect(next_url(self.state.update(constituency_code=code)))
 
@@ -424,8 +427,8 @@ def current_mp(code: str | None) -> tuple[Constituency | None, MemberOfParliamen
 def outcome_details(answers: Answers, decision: Decision) -> dict:
     """What an outcome page and its letter need, read from the directories."""
     organisation = chosen_organisation(answers, decision)
-    name = organisation.name if organisation else None
-    details = {"organisation": organisation, "letter": None}
+    name = display_name(organisation.name) if organisation else None
+    details = {"organisation_name": name, "letter": None}
     if decision.outcome == Outcome.COMPLAIN_FIRST:
         details["letter"] = letters.complaint_letter(sector=decision.sector, organisation_name=name)
     elif decision.outcome == Outcome.FINISH_COMPLAINT:

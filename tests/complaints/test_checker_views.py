@@ -13,6 +13,7 @@ from docx import Document
 
 from accounts.models import Postcode
 from complaints.checker import whole_months_between
+from complaints.checker_forms import display_name
 from complaints.checker_views import SESSION_KEY
 from complaints.models import CheckerResult
 from tests.accounts.fixtures.factories import (
@@ -127,6 +128,39 @@ def directory(db):
         holborn=holborn,
         hoyle=hoyle,
     )
+
+
+class TestDisplayName:
+    @pytest.mark.parametrize(
+        ("name", "shown"),
+        [
+            ("LEEDS TEACHING HOSPITALS NHS TRUST", "Leeds Teaching Hospitals NHS Trust"),
+            (
+                "GUY'S AND ST THOMAS' NHS FOUNDATION TRUST",
+                "Guy's and St Thomas' NHS Foundation Trust",
+            ),
+            ("THE DENSHAM SURGERY", "The Densham Surgery"),
+            ("STOCKTON-ON-TEES", "Stockton-on-Tees"),
+            ("HM Revenue and Customs", "HM Revenue and Customs"),
+            ("Department for Work and Pensions", "Department for Work and Pensions"),
+            ("", ""),
+        ],
+    )
+    def test_capitals_from_the_directory_read_as_names(self, name, shown):
+        assert display_name(name) == shown
+
+    def test_names_from_the_directory_are_shown_in_title_case(self, client):
+        organisation = OrganisationFactory(name="PRIORY MEDICAL GROUP", town="YORK")
+        set_answers(client, organisation_type="nhs_england")
+
+        body = client.get(url("organisation"), {"q": "priory"}).content.decode()
+        client.post(url("organisation"), {"q": "priory", "organisation": organisation.pk})
+
+        assert "Priory Medical Group</label>" in body
+        assert "NHS trust, York (ODS code" in body
+        assert heading(client.get(url("complained")).content.decode()) == (
+            "Have you complained to Priory Medical Group?"
+        )
 
 
 class TestStartLinks:
