@@ -1,13 +1,36 @@
 """Writes to complaints."""
 
+import secrets
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Constituency
+from casework.models import Case, CaseKind
+from casework.services import case_create
 from complaints.checker import Answers, Decision, Question, aware_months_bucket
-from complaints.models import CheckerResult
+from complaints.drafts import (
+    RETURN_LINK_DAYS,
+    RETURN_LINKS_PER_DAY,
+    draft_keep_period,
+    return_link_problem,
+    session_period,
+    token_hash,
+)
+from complaints.journey import PARLIAMENTARY, STEPS, Journey
+from complaints.models import (
+    CheckerResult,
+    ComplaintDetails,
+    ComplaintDraft,
+    DraftReturnLink,
+    EqualityMonitoring,
+)
+from phso.services import notification_send
 
 
 @transaction.atomic
@@ -52,3 +75,215 @@ def checker_result_record(
             setattr(result, name, values[name])
         result.save(update_fields=changed)
     return result
+
+
+# --- The guided complaint form ----------------------------------------------------------------
+
+
+class DraftAlreadySent(Exception):
+    """The draft became a complaint: its answers can no longer change."""
+
+
+class ComplaintNotReady(Exception):
+    """The draft cannot be sent yet; the message says why."""
+
+
+class AnswersChanged(Exception):
+    """The answers changed after the page that sends them was shown (in another tab, say)."""
+
+
+class ReturnLinkRefused(Exception):
+    """No link was sent; the message is for the person."""
+
+
+class ReturnLinkUnusable(Exception):
+    def __init__(self, problem: str):
+        super().__init__(f"The return link is {problem}")
+        self.problem = problem
+
+
+def _draft_expiry(*, owned: bool, now, current=None):
+    if owned:
+        return now + draft_keep_period()
+    # Someone who has not signed in can only come back through this session, or through a link
+    # they asked for: a draft nobody can reach again is not kept for longer than that.
+    return max(current or now, now + session_period())
+
+
+@transaction.atomic
+def complaint_draft_start(*, owner=None, answers=None) -> ComplaintDraft:
+    """A new draft, for an account or (owner None) for the browser session that started it."""
+    now = timezone.now()
+    owner = owner if owner is not None and owner.is_authenticated else None
+    return ComplaintDraft.objects.create(
+        owner=owner,
+        answers=dict(answers or {}),
+        created_at=now,
+        updated_at=now,
+        expires_at=_draft_expiry(owned=owner is not None, now=now),
+    )
+
+
+@transaction.atomic
+def complaint_draft_answer_save(
+    *, draft: ComplaintDraft, step: str, answer: dict, current_step: str
+) -> ComplaintDraft:
+    """Keep one page's answer (already checked by its form) and where the person goes next."""
+    if step not in STEPS or not isinstance(answer, dict):
+        raise ValueError(f"{step!r} is not a page of the complaint form")
+    draft = ComplaintDraft.objects.select_for_update().get(pk=draft.pk)
+    if draft.submitted:
+        raise DraftAlreadySent("This complaint has already been sent")
+    now = timezone.now()
+    draft.answers = {**draft.answers, step: answer}
+    draft.current_step = current_step
+    draft.submission_token = uuid.uuid4()
+    draft.updated_at = now
+    draft.expires_at = _draft_expiry(
+        owned=draft.owner_id is not None, now=now, current=draft.expires_at
+    )
+    draft.save(
+        update_fields=["answers", "current_step", "submission_token", "updated_at", "expires_at"]
+    )
+    return draft
+
+
+@transaction.atomic
+def complaint_draft_claim(*, draft: ComplaintDraft, user) -> ComplaintDraft:
+    """Attach a session's draft to the account just signed in to, so it outlives the session."""
+    draft = ComplaintDraft.objects.select_for_update().get(pk=draft.pk)
+    if draft.owner_id == user.pk:
+        return draft
+    if draft.owner_id is not None:
+        raise PermissionDenied("This draft belongs to someone else")
+    now = timezone.now()
+    draft.owner = user
+    draft.expires_at = max(draft.expires_at, _draft_expiry(owned=True, now=now))
+    draft.save(update_fields=["owner", "expires_at"])
+    # The account is the way back in now; a link in an inbox must not open it for anyone else.
+    draft.return_links.filter(used_at__isnull=True).update(expires_at=now)
+    return draft
+
+
+@transaction.atomic
+def draft_return_link_send(*, draft: ComplaintDraft, email: str) -> DraftReturnLink:
+    """Email a single-use link that restores this draft; only the token's hash is kept."""
+    draft = ComplaintDraft.objects.select_for_update().get(pk=draft.pk)
+    if draft.owner_id is not None or draft.submitted:
+        raise ValueError("Only a draft kept by a browser session is saved with a link")
+    now = timezone.now()
+    sent_today = draft.return_links.filter(created_at__gt=now - timedelta(days=1)).count()
+    if sent_today >= RETURN_LINKS_PER_DAY:
+        raise ReturnLinkRefused(
+            "You have asked for too many links today. Use the newest link we sent you, or try "
+            "again tomorrow"
+        )
+    # Only the newest link works, so an older email left in an inbox is no way in.
+    draft.return_links.filter(used_at__isnull=True, expires_at__gt=now).update(expires_at=now)
+    token = secrets.token_urlsafe(32)
+    link = DraftReturnLink.objects.create(
+        draft=draft,
+        token_hash=token_hash(token),
+        created_at=now,
+        expires_at=now + timedelta(days=RETURN_LINK_DAYS),
+    )
+    draft.expires_at = max(draft.expires_at, now + draft_keep_period())
+    draft.save(update_fields=["expires_at"])
+    path = reverse("complaint_form:return", kwargs={"token": token})
+    notification_send(
+        channel="email",
+        to=email,
+        template="complaint_draft_return",
+        personalisation={"link": f"{settings.SITE_URL.rstrip('/')}{path}"},
+        reference=f"draft-return-{link.pk}",
+    )
+    return link
+
+
+@transaction.atomic
+def draft_return_link_use(*, token: str) -> ComplaintDraft:
+    """Spend a return link and give back its draft; ReturnLinkUnusable if it cannot be used."""
+    now = timezone.now()
+    link = (
+        DraftReturnLink.objects.select_for_update()
+        .select_related("draft")
+        .filter(token_hash=token_hash(token or ""))
+        .first()
+    )
+    problem = return_link_problem(link, now=now)
+    if problem:
+        raise ReturnLinkUnusable(problem)
+    link.used_at = now
+    link.save(update_fields=["used_at"])
+    return link.draft
+
+
+@transaction.atomic
+def complaint_submit(*, draft: ComplaintDraft, user, submission_token=None) -> Case:
+    """Send a finished draft: one case, its details and equality answers, and an acknowledgement.
+
+    Idempotent: the draft row is locked, and a draft already sent returns its case, so a double
+    click, a resubmitted form or two tabs make one case. With submission_token, answers changed
+    since that token was issued are refused (AnswersChanged) rather than sent unseen.
+    """
+    draft = ComplaintDraft.objects.select_for_update().get(pk=draft.pk)
+    if draft.owner_id not in (None, user.pk):
+        raise PermissionDenied("This draft belongs to someone else")
+    if draft.case_id is not None:
+        return draft.case
+    if submission_token is not None and str(submission_token) != str(draft.submission_token):
+        raise AnswersChanged("Your answers have changed since this page was shown")
+    journey = Journey(draft.answers, today=timezone.localdate())
+    if journey.answers.kind == PARLIAMENTARY:
+        raise ComplaintNotReady(
+            "An MP must send us a complaint about a government department or public body"
+        )
+    if not journey.complete:
+        raise ComplaintNotReady("Complete every section before you send your complaint")
+    complaint = journey.complaint()
+    case = case_create(
+        kind=CaseKind(complaint.kind),
+        complainant=user,
+        summary=complaint.summary,
+        patient_nhs_number=complaint.patient_nhs_number,
+        organisations=complaint.organisations,
+        constituency=Constituency.objects.filter(code=complaint.constituency_code).first()
+        if complaint.constituency_code
+        else None,
+        local_authority_code=complaint.local_authority_code,
+        system_reason="complaint_submit",
+    )
+    ComplaintDetails.objects.create(case=case, **complaint.details)
+    EqualityMonitoring.objects.create(case=case, **complaint.equality)
+    now = timezone.now()
+    draft.owner = user
+    draft.case = case
+    draft.submitted_at = now
+    # The case holds the answers now; the draft keeps only what makes a resubmission harmless.
+    draft.answers = {}
+    draft.current_step = ""
+    draft.save(update_fields=["owner", "case", "submitted_at", "answers", "current_step"])
+    personalisation = {
+        "name": complaint.details["full_name"],
+        "reference": case.reference,
+        "link": f"{settings.SITE_URL.rstrip('/')}/complaints/cases/{case.reference}",
+    }
+    try:
+        notification_send(
+            channel="email", to=user.email, template="complaint_received",
+            personalisation=personalisation, reference=f"complaint-{case.pk}",
+        )
+    except ValueError:
+        # A name the notification rules refuse (digits, symbols) is never put into an email.
+        notification_send(
+            channel="email", to=user.email, template="complaint_received",
+            personalisation={**personalisation, "name": "there"}, reference=f"complaint-{case.pk}",
+        )
+    return case
+
+
+@transaction.atomic
+def complaint_drafts_purge(*, now=None) -> int:
+    """Delete drafts past their keeping period (sent or not), with their return links."""
+    deleted, _ = ComplaintDraft.objects.expired(now or timezone.now()).delete()
+    return deleted

@@ -64,6 +64,7 @@ TEMPLATES: dict[str, NotificationTemplate] = {
         _template("email_verification", EMAIL, "link"),
         _template("password_reset", EMAIL, "link"),
         _template("complaint_received", EMAIL, "name", "reference", "link"),
+        _template("complaint_draft_return", EMAIL, "link"),
         _template("case_status_changed", EMAIL, "name", "reference", "link"),
         _template("new_message", EMAIL, "name", "reference", "link"),
         _template("evidence_requested", EMAIL, "reference", "link"),

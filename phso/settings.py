@@ -364,6 +364,10 @@ CELERY_BEAT_SCHEDULE["purge-deleted-documents"] = {
 # never overwritten, and any URL made for one is signed and expires within a minute.
 EVIDENCE_STORAGE = env.str("EVIDENCE_STORAGE", default="filesystem")
 if EVIDENCE_STORAGE == "s3":
+CELERY_BEAT_SCHEDULE["purge-expired-complaint-drafts"] = {
+    "task": "complaints.tasks.purge_expired_drafts",
+    "schedule": 3600,
+}
     STORAGES["default"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {

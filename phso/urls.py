@@ -21,6 +21,7 @@ urlpatterns = [
     path("account/", include("allauth.urls")),
     path("your-account/", include("accounts.urls")),
     path("complaints/", include("complaints.urls")),
+    path("complain/", include("complaints.form_urls")),
     path("check-if-we-can-help/", include("complaints.checker_urls")),
     path("information-requests/", include("foi.urls")),
     path("data/", include("insight.urls")),
