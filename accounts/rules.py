@@ -36,3 +36,21 @@ rules.add_perm("insight.view_dashboards", is_analyst | is_manager | is_administr
 rules.add_perm("accounts.manage_users", is_administrator)
 
 rules.add_perm("casework.reopen_case", is_manager | is_administrator)
+
+# The staff back office. Reading a case is view_case_queue; working it (notes, status changes,
+# organisations, equality information, links, messages) is work_case.
+is_complainant_of_case = rules.predicate(
+    lambda user, case: bool(
+        case is not None and user.is_authenticated and case.complainant_id == user.pk
+    ),
+    name="is_complainant_of_case",
+)
+rules.add_perm("casework.work_case", is_caseworker | is_manager | is_administrator)
+# A complainant may withdraw their own complaint; staff withdraw for them when asked.
+rules.add_perm(
+    "casework.withdraw_case",
+    is_caseworker | is_manager | is_administrator | is_complainant_of_case,
+)
+# Giving cases to other people, bulk assignment and reassignment: managers allocate the work.
+rules.add_perm("casework.allocate_cases", is_manager | is_administrator)
+rules.add_perm("casework.view_audit_log", is_manager | is_administrator)
