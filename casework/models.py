@@ -21,6 +21,16 @@ OPEN_STATUS_VALUES = sorted(s.value for s in OPEN_STATUSES)
 _OPEN = models.Q(status__in=OPEN_STATUS_VALUES)
 
 
+class CaseFlag(models.TextChoices):
+    """Things about a case a caseworker may want to find all of: worked out, never stored."""
+
+    MP_REFERRED = "mp_referred", "Referred by an MP"
+    UNREAD_MESSAGES = "unread_messages", "Unread messages"
+    NHS_RECORD_TO_CHECK = "nhs_record_to_check", "NHS patient record to check"
+    ORGANISATIONS_UNCONFIRMED = "organisations_unconfirmed", "Organisation not confirmed"
+    LINKED = "linked", "Linked to other cases"
+
+
 class CaseQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status__in=OPEN_STATUS_VALUES)
@@ -46,6 +56,48 @@ class CaseQuerySet(models.QuerySet):
         if not user.is_authenticated:
             return self.none()
         return self.filter(complainant=user)
+
+    # The staff queues. `today` is a UK date, passed in so that a page and its counts agree.
+
+    def unassigned(self):
+        return self.filter(assignee__isnull=True)
+
+    def assigned_to(self, user):
+        return self.filter(assignee=user)
+
+    def in_teams_of(self, user):
+        return self.filter(team__members=user)
+
+    def awaiting_information(self):
+        return self.filter(status=CaseStatus.AWAITING_INFORMATION)
+
+    def overdue(self, today):
+        return self.open().filter(target_date__lt=today)
+
+    def due_between(self, first, last):
+        return self.open().filter(target_date__gte=first, target_date__lte=last)
+
+    def flagged(self, flag):
+        flag = CaseFlag(flag)
+        if flag == CaseFlag.MP_REFERRED:
+            return self.filter(referring_mp__isnull=False)
+        here = models.OuterRef("pk")
+        if flag == CaseFlag.UNREAD_MESSAGES:
+            related = Message.objects.filter(case=here).unread_by_ombudsman()
+        elif flag == CaseFlag.NHS_RECORD_TO_CHECK:
+            related = PdsMatch.objects.filter(case=here, status=PdsMatchStatus.PENDING)
+        elif flag == CaseFlag.ORGANISATIONS_UNCONFIRMED:
+            related = CaseOrganisation.objects.filter(case=here, confirmed_at__isnull=True)
+        else:
+            related = CaseLink.objects.filter(case=here)
+        return self.filter(models.Exists(related))
+
+    def for_queue_list(self):
+        """What a queue row shows, fetched in a fixed number of queries whatever the rows."""
+        organisations = CaseOrganisation.objects.select_related("organisation").order_by("id")
+        return self.select_related(
+            "assignee", "team", "complainant", "constituency"
+        ).prefetch_related(models.Prefetch("case_organisations", queryset=organisations))
 
 
 class Case(models.Model):
@@ -73,14 +125,24 @@ class Case(models.Model):
         "accounts.Constituency", null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
     )
     local_authority_code = models.CharField(max_length=9, blank=True)
-    # Someone who complains on the complainant's behalf with their consent (a relative, an advocate).
+    # Someone who complains for the complainant with their consent (a relative, an advocate).
     representative = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="represented_cases"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="represented_cases",
     )
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="assigned_cases"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_cases",
     )
-    team = models.ForeignKey("casework.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="cases")
+    team = models.ForeignKey(
+        "casework.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
     received_at = models.DateTimeField(default=timezone.now, db_index=True)
     # When the current stage should be finished (UK working days): set by the services that change
     # the stage, never worked out in a template, so that the queues can sort and filter on it.
@@ -96,8 +158,14 @@ class Case(models.Model):
         # partial and stay small however many years of closed cases build up.
         indexes = [
             models.Index(fields=["status", "received_at"]),
-            models.Index(fields=["received_at"], name="case_unassigned_open", condition=_OPEN & models.Q(assignee__isnull=True)),
-            models.Index(fields=["assignee", "received_at"], name="case_assignee_open", condition=_OPEN),
+            models.Index(
+                fields=["received_at"],
+                name="case_unassigned_open",
+                condition=_OPEN & models.Q(assignee__isnull=True),
+            ),
+            models.Index(
+                fields=["assignee", "received_at"], name="case_assignee_open", condition=_OPEN
+            ),
             models.Index(fields=["team", "received_at"], name="case_team_open", condition=_OPEN),
             models.Index(fields=["target_date"], name="case_target_open", condition=_OPEN),
         ]
@@ -147,6 +215,20 @@ class CaseEventKind(models.TextChoices):
     DEMOGRAPHICS_RECORDED = "demographics_recorded", "Equality information recorded"
     NOTE_ADDED = "note_added", "Internal note added"
     CASE_LINKED = "case_linked", "Linked to another case"
+    EVIDENCE_REQUESTED = "evidence_requested", "Evidence requested from an organisation"
+    EVIDENCE_REQUEST_ANSWERED = "evidence_request_answered", "Evidence request answered"
+    EVIDENCE_REQUEST_EXTENDED = "evidence_request_extended", "Evidence request extended"
+    EVIDENCE_REQUEST_WITHDRAWN = "evidence_request_withdrawn", "Evidence request withdrawn"
+    EVIDENCE_REQUEST_REMINDED = "evidence_request_reminded", "Evidence request reminder sent"
+    EVIDENCE_REQUEST_CHASED = "evidence_request_chased", "Overdue evidence request chased"
+    LETTER_GENERATED = "letter_generated", "Letter generated"
+    DECISION_RECORDED = "decision_recorded", "Decision recorded"
+    PROVISIONAL_REPORT_SHARED = "provisional_report_shared", "Provisional report shared for comments"
+    PROVISIONAL_COMMENTS_RECEIVED = "provisional_comments_received", "Comments on the provisional report received"
+    RECOMMENDATION_MADE = "recommendation_made", "Recommendation made"
+    RECOMMENDATION_COMPLIANCE = "recommendation_compliance", "Recommendation compliance recorded"
+    DECISION_REDACTION_CONFIRMED = "decision_redaction_confirmed", "Public summary redaction confirmed"
+    DECISION_PUBLISHED = "decision_published", "Decision published"
 
 
 # Timeline entries about the ombudsman's internal handling, never shown to a complainant.
@@ -161,6 +243,20 @@ INTERNAL_EVENT_KINDS = frozenset(
         CaseEventKind.PDS_NOT_FOUND,
         CaseEventKind.PDS_MATCH_CONFIRMED,
         CaseEventKind.PDS_MATCH_REJECTED,
+        # Dealings with organisations and the drafting of a decision: the complainant hears of
+        # the decision itself when it is issued, and of the provisional report when it is shared.
+        CaseEventKind.EVIDENCE_REQUESTED,
+        CaseEventKind.EVIDENCE_REQUEST_ANSWERED,
+        CaseEventKind.EVIDENCE_REQUEST_EXTENDED,
+        CaseEventKind.EVIDENCE_REQUEST_WITHDRAWN,
+        CaseEventKind.EVIDENCE_REQUEST_REMINDED,
+        CaseEventKind.EVIDENCE_REQUEST_CHASED,
+        CaseEventKind.LETTER_GENERATED,
+        CaseEventKind.DECISION_RECORDED,
+        CaseEventKind.PROVISIONAL_COMMENTS_RECEIVED,
+        CaseEventKind.RECOMMENDATION_MADE,
+        CaseEventKind.RECOMMENDATION_COMPLIANCE,
+        CaseEventKind.DECISION_REDACTION_CONFIRMED,
     }
 )
 
@@ -560,6 +656,9 @@ class CaseNote(models.Model):
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["case", "created_at"])]
 
+    def __str__(self):
+        return f"Note on case {self.case_id} by {self.author_id}"
+
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise TypeError("Case notes are append-only")
@@ -608,7 +707,7 @@ class Disability(models.TextChoices):
 
 
 class CaseDemographics(models.Model):
-    """The complainant's equality information for a case, or the record that they declined to give it.
+    """The complainant's equality information for a case, or the record that they declined it.
 
     Special category data (UK GDPR Art. 9): staff only, used for equality monitoring in aggregate.
     """
@@ -619,7 +718,9 @@ class CaseDemographics(models.Model):
     sex = models.CharField(max_length=20, choices=Sex.choices, blank=True)
     ethnic_group = models.CharField(max_length=20, choices=EthnicGroup.choices, blank=True)
     disability = models.CharField(max_length=20, choices=Disability.choices, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     recorded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -640,6 +741,9 @@ class CaseDemographics(models.Model):
             )
         ]
 
+    def __str__(self):
+        return f"Equality information for case {self.case_id}"
+
 
 class CaseLinkKind(models.TextChoices):
     DUPLICATE = "duplicate", "Duplicate"
@@ -653,12 +757,249 @@ class CaseLink(models.Model):
     other = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=20, choices=CaseLinkKind.choices)
     reason = models.TextField()
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["created_at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["case", "other"], name="unique_case_link"),
-            models.CheckConstraint(condition=~models.Q(case=models.F("other")), name="case_link_not_to_itself"),
+            models.CheckConstraint(
+                condition=~models.Q(case=models.F("other")), name="case_link_not_to_itself"
+            ),
         ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: case {self.case_id} and case {self.other_id}"
+
+
+# Evidence requests to organisations, decisions and their recommendations.
+
+
+class EvidenceRequestStatus(models.TextChoices):
+    OPEN = "open", "Waiting for a response"
+    MET = "met", "Met on time"
+    MET_LATE = "met_late", "Met late"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class EvidenceRequestQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status=EvidenceRequestStatus.OPEN)
+
+    def answered(self):
+        return self.filter(status__in=[EvidenceRequestStatus.MET, EvidenceRequestStatus.MET_LATE])
+
+    def due_for_reminder(self, *, last_due_date):
+        """Open requests due on or before `last_due_date` that have had no reminder yet."""
+        return self.open().filter(reminder_sent_at__isnull=True, due_date__lte=last_due_date)
+
+    def due_for_chaser(self, *, today):
+        """Open requests past their due date that have not been chased yet."""
+        return self.open().filter(chaser_sent_at__isnull=True, due_date__lt=today)
+
+    def responsiveness(self) -> dict:
+        """How an organisation (or any set of requests) answers: counts, % on time, median days.
+
+        Counts in one aggregate query; the median from the answered requests' dates in a second,
+        because SQLite (the embedded default) has no percentile aggregate.
+        """
+        figures = self.aggregate(
+            total=models.Count("id"),
+            open=models.Count("id", filter=models.Q(status=EvidenceRequestStatus.OPEN)),
+            met=models.Count("id", filter=models.Q(status=EvidenceRequestStatus.MET)),
+            met_late=models.Count("id", filter=models.Q(status=EvidenceRequestStatus.MET_LATE)),
+            overdue=models.Count(
+                "id",
+                filter=models.Q(status=EvidenceRequestStatus.OPEN, due_date__lt=timezone.localdate()),
+            ),
+        )
+        answered = figures["met"] + figures["met_late"]
+        figures["answered"] = answered
+        figures["on_time_percent"] = round(100 * figures["met"] / answered) if answered else None
+        days = sorted(
+            (responded - requested).days
+            for requested, responded in self.answered().values_list("requested_on", "responded_on")
+        )
+        figures["median_days"] = _median(days)
+        return figures
+
+
+def _median(values: list) -> float | None:
+    if not values:
+        return None
+    middle = len(values) // 2
+    if len(values) % 2:
+        return values[middle]
+    return (values[middle - 1] + values[middle]) / 2
+
+
+class EvidenceRequest(models.Model):
+    """A request to an organisation for evidence on a case, with a due date in UK working days.
+
+    `clock` holds the phso.clock.StatutoryClock as JSON (its history records every extension and
+    why); `due_date` is copied from it so that the reminder task and the queues can filter on it.
+    """
+
+    MAX_LENGTH = 5_000
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="evidence_requests")
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="evidence_requests")
+    description = models.TextField(max_length=MAX_LENGTH)
+    # The address the request went to: organisations have no contact address in the directory,
+    # and the one a caseworker uses can differ from case to case.
+    sent_to = models.EmailField(blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    requested_on = models.DateField()
+    due_date = models.DateField()
+    clock = models.JSONField(default=dict)
+    status = models.CharField(max_length=20, choices=EvidenceRequestStatus.choices, default=EvidenceRequestStatus.OPEN)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    responded_on = models.DateField(null=True, blank=True)
+    response_note = models.TextField(blank=True)
+    response_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    chaser_sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = EvidenceRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        indexes = [
+            models.Index(fields=["case", "requested_at"]),
+            models.Index(fields=["organisation", "status"]),
+            models.Index(fields=["due_date"], name="evidence_request_open_due", condition=models.Q(status="open")),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["open", "withdrawn"], responded_on__isnull=True)
+                | models.Q(status__in=["met", "met_late"], responded_on__isnull=False),
+                name="evidence_request_answered_has_date",
+            )
+        ]
+
+    def __str__(self):
+        return f"Evidence request {self.pk} to {self.organisation_id} on case {self.case_id}"
+
+
+class DecisionOutcome(models.TextChoices):
+    UPHELD = "upheld", "Upheld"
+    PARTLY_UPHELD = "partly_upheld", "Partly upheld"
+    NOT_UPHELD = "not_upheld", "Not upheld"
+    RESOLVED = "resolved", "Resolved"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    DISCONTINUED = "discontinued", "Discontinued"
+
+
+class DecisionQuerySet(models.QuerySet):
+    def published(self):
+        """Decisions whose redacted summary staff confirmed and published: the insight input."""
+        return self.filter(published_at__isnull=False)
+
+
+class Decision(models.Model):
+    """The ombudsman's decision on a case: provisional report, comments, final outcome, summary.
+
+    Only the redacted summary, confirmed by a person, is ever published; the findings, reasons and
+    report stay with the case.
+    """
+
+    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="decision")
+    outcome = models.CharField(max_length=20, choices=DecisionOutcome.choices, blank=True)
+    findings = models.TextField(blank=True)
+    reasons = models.TextField(blank=True)
+    provisional_report = models.TextField(blank=True)
+    provisional_shared_at = models.DateTimeField(null=True, blank=True)
+    comments_due = models.DateField(null=True, blank=True)
+    public_summary = models.TextField(blank=True)
+    redacted_summary = models.TextField(blank=True)
+    redaction_findings = models.JSONField(default=list, blank=True)
+    redaction_confirmed_at = models.DateTimeField(null=True, blank=True)
+    redaction_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DecisionQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(published_at__isnull=True) | models.Q(redaction_confirmed_at__isnull=False),
+                name="decision_published_only_when_redaction_confirmed",
+            )
+        ]
+
+    def __str__(self):
+        return f"Decision on case {self.case_id}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+
+class CommentParty(models.TextChoices):
+    COMPLAINANT = "complainant", "Complainant"
+    ORGANISATION = "organisation", "Organisation"
+
+
+class ProvisionalComment(models.Model):
+    """A party's comments on the provisional report, as received (by the portal, email or post)."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="comments")
+    party = models.CharField(max_length=20, choices=CommentParty.choices)
+    organisation = models.ForeignKey(
+        "accounts.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    body = models.TextField(max_length=10_000)
+    received_on = models.DateField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["received_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(party="organisation", organisation__isnull=False)
+                | (~models.Q(party="organisation") & models.Q(organisation__isnull=True)),
+                name="organisation_comment_names_its_organisation",
+            )
+        ]
+
+
+class RecommendationStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for compliance"
+    COMPLIED = "complied", "Complied"
+    NOT_COMPLIED = "not_complied", "Not complied"
+
+
+class Recommendation(models.Model):
+    """Something the organisation should do to put things right, by a date, and whether it did."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="recommendations")
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(max_length=5_000)
+    due_date = models.DateField()
+    status = models.CharField(max_length=20, choices=RecommendationStatus.choices, default=RecommendationStatus.PENDING)
+    compliance_note = models.TextField(blank=True)
+    evidence = models.ManyToManyField(Document, blank=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["due_date", "id"]

@@ -2,7 +2,7 @@
 
 import hashlib
 import logging
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -26,9 +26,13 @@ from casework.models import (
     REFERENCE_PREFIX,
     AuditEntry,
     Case,
+    CaseDemographics,
     CaseEvent,
     CaseEventKind,
     CaseKind,
+    CaseLink,
+    CaseLinkKind,
+    CaseNote,
     CaseOrganisation,
     CaseReferenceSequence,
     Message,
@@ -41,13 +45,34 @@ from casework.models import (
     UploaderRole,
     document_storage_key,
 )
-from casework.state import CaseAction, CaseStateMachine
+from casework.selectors import case_missing_for
+from casework.state import CaseAction, CaseStateMachine, CaseStatus
+from phso.clock import add_working_days
+from phso.notifications import notification_validate
 from phso.services import notification_send
 
 logger = logging.getLogger(__name__)
 
-# Actions that need more than the right to work the case.
-_ACTION_PERMISSIONS = {CaseAction.REOPEN: "casework.reopen_case"}
+# The permission each action needs (accounts/rules.py). Reopening undoes a decision, so it is for
+# managers; a complainant may withdraw their own complaint; everything else is casework.
+_ACTION_PERMISSIONS = {
+    **{action: "casework.work_case" for action in CaseAction},
+    CaseAction.REOPEN: "casework.reopen_case",
+    CaseAction.WITHDRAW: "casework.withdraw_case",
+}
+
+# Stage targets in UK working days. Assessment runs from the day the complaint was received; every
+# later stage from the day it started. Resuming an assessment after information arrives gives a
+# shorter target, because the assessment was already under way.
+_TARGET_FROM_RECEIPT = {CaseStatus.SUBMITTED: 20, CaseStatus.ASSESSMENT: 20}
+_TARGET_FROM_STAGE_START = {
+    CaseStatus.AWAITING_INFORMATION: 20,
+    CaseStatus.INVESTIGATION: 65,
+    # The time the parties have to comment on a provisional decision.
+    CaseStatus.PROVISIONAL_DECISION: 20,
+    CaseStatus.FINAL_DECISION: 10,
+}
+_TARGET_AFTER_ACTION = {CaseAction.RESUME_ASSESSMENT: 10, CaseAction.REOPEN: 20}
 
 
 @transaction.atomic
@@ -87,6 +112,9 @@ def case_create(
         patient_nhs_number=normalise_nhs_number(patient_nhs_number) if patient_nhs_number else "",
         received_at=now,
         status_changed_at=now,
+        target_date=case_target_date(
+            status=CaseStatus.SUBMITTED, received_at=now, stage_started_at=now
+        ),
     )
     CaseEvent.objects.create(
         case=case,
@@ -140,28 +168,78 @@ def pds_match_decide(*, match_id: int, actor, confirm: bool, reason: str = "") -
     return match
 
 
+def case_target_date(*, status, received_at, stage_started_at, action=None) -> date | None:
+    """When the stage a case is entering should be finished; None once the case has ended."""
+    status = CaseStatus(status)
+    if action is not None and CaseAction(action) in _TARGET_AFTER_ACTION:
+        start, days = stage_started_at, _TARGET_AFTER_ACTION[CaseAction(action)]
+    elif status in _TARGET_FROM_RECEIPT:
+        start, days = received_at, _TARGET_FROM_RECEIPT[status]
+    elif status in _TARGET_FROM_STAGE_START:
+        start, days = stage_started_at, _TARGET_FROM_STAGE_START[status]
+    else:
+        return None
+    return add_working_days(timezone.localdate(start), days)
+
+
+class StaleCase(Exception):
+    """The case's status changed after the person acting loaded it; the message says how."""
+
+
+class CaseIncomplete(Exception):
+    """Something a stage needs is missing; `missing` names each thing, fit to show to staff."""
+
+    def __init__(self, missing: list[str]):
+        self.missing = list(missing)
+        super().__init__("; ".join(self.missing))
+
+
 @transaction.atomic
-def case_transition(*, case_id: int, action: CaseAction, actor=None, system_reason: str = "", reason: str = "", payload=None) -> Case:
+def case_transition(
+    *,
+    case_id: int,
+    action: CaseAction,
+    actor=None,
+    system_reason: str = "",
+    reason: str = "",
+    payload=None,
+    seen_status_changed_at=None,
+) -> Case:
     """Apply one state-machine action under a row lock and record it.
 
-    Raises IllegalTransition (with a plain-English reason) when the action is not allowed from the
-    case's current status, and PermissionDenied when the actor may not take it.
+    Raises PermissionDenied when the actor may not take the action, StaleCase when
+    `seen_status_changed_at` is given and the status has changed since, IllegalTransition (with a
+    plain-English reason) when the action is not allowed from the current status, and
+    CaseIncomplete when the stage needs something the case does not have yet. The complainant is
+    told after commit that there is an update, never what it is.
     """
     action = CaseAction(action)
     if actor is None and not system_reason:
         raise ValueError("A transition needs an actor or a system reason")
-    permission = _ACTION_PERMISSIONS.get(action)
     case = Case.objects.select_for_update().get(pk=case_id)
-    if actor is not None and permission and not actor.has_perm(permission, case):
+    if actor is not None and not actor.has_perm(_ACTION_PERMISSIONS[action], case):
         raise PermissionDenied(f"You do not have permission to {action.label.lower()} a case.")
+    if seen_status_changed_at is not None and case.status_changed_at != seen_status_changed_at:
+        raise StaleCase(
+            f"The case changed while you were looking at it: it is now "
+            f"{case.get_status_display().lower()} (since "
+            f"{timezone.localtime(case.status_changed_at):%-d %B %Y at %H:%M}). "
+            "Check the case again before you change its status."
+        )
     machine = CaseStateMachine(case.status)
     from_status = machine.status
     to_status = machine.apply(action)
+    missing = case_missing_for(case=case, action=action, reason=reason, by_person=actor is not None)
+    if missing:
+        raise CaseIncomplete(missing)
     now = timezone.now()
     case.status = to_status
     case.status_changed_at = now
-    case.save(update_fields=["status", "status_changed_at", "updated_at"])
-    CaseEvent.objects.create(
+    case.target_date = case_target_date(
+        status=to_status, received_at=case.received_at, stage_started_at=now, action=action
+    )
+    case.save(update_fields=["status", "status_changed_at", "target_date", "updated_at"])
+    event = CaseEvent.objects.create(
         case=case,
         kind=CaseEventKind.STATUS_CHANGED,
         actor=actor,
@@ -172,7 +250,33 @@ def case_transition(*, case_id: int, action: CaseAction, actor=None, system_reas
         payload={"action": action.value, **(payload or {})},
         created_at=now,
     )
+    _status_change_notify(case=case, event=event)
     return case
+
+
+def _status_change_notify(*, case: Case, event: CaseEvent) -> None:
+    """Tell the complainant their case has an update. Every status is one they see on their own
+    case page, so every change is worth telling; the email has the reference and a link only."""
+    complainant = case.complainant
+    if complainant is None or not complainant.email:
+        return
+    personalisation = {
+        "name": complainant.full_name or "there",
+        "reference": case.reference,
+        "link": f"{settings.SITE_URL}/complaints/cases/{case.reference}",
+    }
+    message = {
+        "channel": "email",
+        "to": complainant.email,
+        "template": "case_status_changed",
+        "reference": f"case-status-{event.pk}",
+    }
+    try:
+        notification_validate(personalisation=personalisation, **message)
+    except ValueError:
+        # A name typed with digits or symbols is not put in a message sent in our name.
+        personalisation["name"] = "there"
+    notification_send(personalisation=personalisation, **message)
 
 
 class UploadRefused(Exception):
@@ -397,3 +501,238 @@ def messages_mark_read(*, case: Case, party: MessageParty, reader_is_ombudsman: 
         .filter(from_ombudsman=not reader_is_ombudsman, read_at__isnull=True)
         .update(read_at=timezone.now())
     )
+
+
+# The back office: assignment, organisations, equality information, notes and linked cases.
+
+
+class AssignmentRefused(Exception):
+    """The assignment cannot be made as asked; the message says why, fit to show to staff."""
+
+
+class ReassignReasonMissing(AssignmentRefused):
+    """A case is being taken from someone else without saying why."""
+
+
+def _may_be_assigned(user) -> bool:
+    return user.is_active and user.has_perm("casework.view_case_queue")
+
+
+@transaction.atomic
+def cases_assign(*, case_ids, assignee, actor, reason: str = "", team=None) -> list[Case]:
+    """Give cases to a caseworker, and to a team when one is given, with one event per case.
+
+    Managers may assign anything to anyone. Other caseworkers may only take unassigned cases for
+    themselves. Taking a case from someone else needs a reason, which goes on the timeline.
+    The rows are locked in id order, so that two bulk assignments at once cannot deadlock.
+    """
+    if not _may_be_assigned(assignee):
+        raise AssignmentRefused(f"{assignee} cannot be given cases.")
+    allocator = actor.has_perm("casework.allocate_cases")
+    if not allocator and assignee != actor:
+        raise PermissionDenied("Only managers can assign cases to someone else.")
+    if team is not None and not team.members.filter(pk=assignee.pk).exists():
+        raise AssignmentRefused(f"{assignee} is not in the team {team}.")
+    reason = reason.strip()
+    cases = list(
+        Case.objects.visible_to(actor)
+        .select_for_update(of=("self",))
+        .select_related("assignee")
+        .filter(pk__in=list(case_ids))
+        .order_by("pk")
+    )
+    if not cases:
+        raise AssignmentRefused("Select the cases to assign.")
+    for case in cases:
+        if case.assignee_id not in (None, assignee.pk) and not allocator:
+            raise PermissionDenied(
+                f"{case.reference} is already assigned to {case.assignee}. "
+                "Ask a manager to reassign it."
+            )
+        if case.assignee_id not in (None, assignee.pk) and not reason:
+            raise ReassignReasonMissing(
+                f"Enter why you are reassigning {case.reference} from {case.assignee}"
+            )
+    # A case with no team joins the assignee's team when they are in exactly one.
+    own_teams = list(assignee.teams.all()[:2]) if team is None else []
+    default_team = own_teams[0] if len(own_teams) == 1 else None
+    now = timezone.now()
+    events = []
+    for case in cases:
+        previous = case.assignee_id
+        case.assignee = assignee
+        case.updated_at = now
+        if team is not None:
+            case.team = team
+        elif case.team_id is None and default_team is not None:
+            case.team = default_team
+        events.append(
+            CaseEvent(
+                case=case,
+                kind=CaseEventKind.ASSIGNED,
+                actor=actor,
+                reason=reason,
+                payload={
+                    "from_assignee_id": previous,
+                    "to_assignee_id": assignee.pk,
+                    "team_id": case.team_id,
+                },
+                created_at=now,
+            )
+        )
+    Case.objects.bulk_update(cases, ["assignee", "team", "updated_at"])
+    CaseEvent.objects.bulk_create(events)
+    return cases
+
+
+def case_assign(*, case: Case, assignee, actor, reason: str = "", team=None) -> Case:
+    """Give one case to a caseworker: the same rules and records as a bulk assignment."""
+    [case] = cases_assign(
+        case_ids=[case.pk], assignee=assignee, actor=actor, reason=reason, team=team
+    )
+    return case
+
+
+@transaction.atomic
+def case_organisation_confirm(*, case_organisation_id: int, actor) -> CaseOrganisation:
+    """A caseworker confirms that the complaint is about this organisation (once; later calls keep
+    the first confirmation)."""
+    link = (
+        CaseOrganisation.objects.select_for_update(of=("self",))
+        .select_related("organisation")
+        .get(pk=case_organisation_id)
+    )
+    if link.confirmed_at is not None:
+        return link
+    link.confirmed_at = timezone.now()
+    link.confirmed_by = actor
+    link.save(update_fields=["confirmed_at", "confirmed_by"])
+    CaseEvent.objects.create(
+        case_id=link.case_id,
+        kind=CaseEventKind.ORGANISATION_CONFIRMED,
+        actor=actor,
+        payload={"organisation_id": link.organisation_id},
+        created_at=link.confirmed_at,
+    )
+    return link
+
+
+@transaction.atomic
+def case_demographics_record(
+    *,
+    case: Case,
+    actor,
+    declined: bool,
+    age_band: str = "",
+    sex: str = "",
+    ethnic_group: str = "",
+    disability: str = "",
+) -> CaseDemographics:
+    """Record the complainant's equality information, or that they declined to give it.
+
+    Recording again replaces the answers (people correct them); the timeline keeps that it
+    happened, but never the answers themselves: they are special category data.
+    """
+    answers = {
+        "age_band": age_band,
+        "sex": sex,
+        "ethnic_group": ethnic_group,
+        "disability": disability,
+    }
+    if declined:
+        answers = dict.fromkeys(answers, "")
+    elif not all(answers.values()):
+        raise ValueError("Every question needs an answer (which may be 'Prefer not to say')")
+    demographics, _ = CaseDemographics.objects.update_or_create(
+        case=case,
+        defaults={
+            "declined": declined,
+            "recorded_by": actor,
+            "recorded_at": timezone.now(),
+            **answers,
+        },
+    )
+    CaseEvent.objects.create(
+        case=case,
+        kind=CaseEventKind.DEMOGRAPHICS_RECORDED,
+        actor=actor,
+        payload={"declined": declined},
+    )
+    return demographics
+
+
+@transaction.atomic
+def case_note_add(*, case: Case, author, body: str) -> CaseNote:
+    """Add an internal note: staff only, and its text never goes on the timeline's payload."""
+    body = body.strip()
+    if not body:
+        raise ValueError("Enter the note")
+    if len(body) > CaseNote.MAX_LENGTH:
+        raise ValueError(f"The note must be {CaseNote.MAX_LENGTH:,} characters or fewer")
+    note = CaseNote.objects.create(case=case, author=author, body=body)
+    CaseEvent.objects.create(
+        case=case,
+        kind=CaseEventKind.NOTE_ADDED,
+        actor=author,
+        payload={"note_id": note.pk},
+        created_at=note.created_at,
+    )
+    return note
+
+
+class LinkRefused(Exception):
+    """The cases cannot be linked as asked; the message says why."""
+
+
+@transaction.atomic
+def case_link(*, case: Case, other: Case, kind: CaseLinkKind, reason: str, actor) -> CaseLink:
+    """Link two cases both ways (duplicate or related), with an event on each case's timeline."""
+    reason = reason.strip()
+    if other.pk == case.pk:
+        raise LinkRefused("A case cannot be linked to itself")
+    if not reason:
+        raise LinkRefused("Enter why these cases are linked")
+    # Both rows locked in id order, so linking A to B and B to A at once cannot deadlock.
+    list(Case.objects.select_for_update().filter(pk__in=[case.pk, other.pk]).order_by("pk"))
+    if CaseLink.objects.filter(case=case, other=other).exists():
+        raise LinkRefused(f"{case.reference} is already linked to {other.reference}")
+    now = timezone.now()
+    kind = CaseLinkKind(kind)
+    link = CaseLink.objects.create(
+        case=case, other=other, kind=kind, reason=reason, created_by=actor, created_at=now
+    )
+    CaseLink.objects.create(
+        case=other, other=case, kind=kind, reason=reason, created_by=actor, created_at=now
+    )
+    for this, that in ((case, other), (other, case)):
+        CaseEvent.objects.create(
+            case=this,
+            kind=CaseEventKind.CASE_LINKED,
+            actor=actor,
+            reason=reason,
+            payload={
+                "other_case_id": that.pk,
+                "other_reference": that.reference,
+                "link": kind.value,
+            },
+            created_at=now,
+        )
+    return link
+
+
+def case_actions_available(*, case: Case, user) -> list[CaseAction]:
+    """The actions the state machine allows from the case's status that this user may take."""
+    return [
+        action
+        for action in CaseStateMachine(case.status).allowed_actions()
+        if user.has_perm(_ACTION_PERMISSIONS[action], case)
+    ]
+
+
+@transaction.atomic
+def case_page_view_record(*, request, case: Case) -> AuditEntry:
+    """A member of staff opened the case page: audit the read, and mark the complainant's
+    messages shown on it as read by the ombudsman."""
+    if case.complainant_id is not None:
+        messages_mark_read(case=case, party=MessageParty.COMPLAINANT, reader_is_ombudsman=True)
+    return audit_record(request=request, action="case.view", case=case, obj=case)

@@ -25,3 +25,28 @@ urlpatterns = [
     ),
     path("documents/pending", views.documents_pending, name="documents_pending"),
 ]
+
+urlpatterns += [
+    path("queues/<slug:queue>", views.queue, name="queue"),
+    path("cases/<str:reference>", views.case_detail, name="case_detail"),
+    path("cases/<str:reference>/transition", views.case_transition_view, name="case_transition"),
+    path("cases/<str:reference>/assign", views.case_assign_view, name="case_assign"),
+    path(
+        "cases/<str:reference>/organisations/<int:case_organisation_id>/confirm",
+        views.case_organisation_confirm_view,
+        name="case_organisation_confirm",
+    ),
+    path(
+        "cases/<str:reference>/equality-information",
+        views.case_demographics_view,
+        name="case_demographics",
+    ),
+    path("cases/<str:reference>/notes", views.case_note_add_view, name="case_note_add"),
+    path("cases/<str:reference>/messages", views.case_message_send_view, name="case_message_send"),
+    path("cases/<str:reference>/links", views.case_links_view, name="case_links"),
+    path("cases/<str:reference>/audit", views.case_audit, name="case_audit"),
+    path("users/<int:user_id>/activity", views.user_activity_view, name="user_activity"),
+    path("people/<int:user_id>", views.person, name="person"),
+    path("teams", views.teams, name="teams"),
+    path("teams/<int:team_id>", views.team_detail, name="team"),
+]

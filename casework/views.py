@@ -5,36 +5,105 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadhandler import FileUploadHandler
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from casework.documents import document_bytes_open
 from casework.evidence.filenames import rfc6266_content_disposition
-from casework.forms import PdsDecisionForm, StaffDocumentUploadForm
-from casework.models import Case, Document, DocumentStatus, PdsMatchStatus, UploaderRole
+from casework.filters import CaseFilterForm
+from casework.forms import (
+    AssignForm,
+    BulkAssignForm,
+    CaseLinkForm,
+    DemographicsForm,
+    NoteForm,
+    PdsDecisionForm,
+    StaffDocumentUploadForm,
+    StaffMessageForm,
+    TransitionForm,
+)
+from casework.models import (
+    OPEN_STATUS_VALUES,
+    Case,
+    CaseDemographics,
+    Document,
+    DocumentStatus,
+    Message,
+    MessageParty,
+    PdsMatchStatus,
+    Team,
+    UploaderRole,
+)
+from casework.selectors import (
+    QUEUES,
+    REASON_NEEDED,
+    SORTS,
+    assignable_staff,
+    audit_rows_with_people,
+    case_audit_trail,
+    case_clock,
+    case_likely_duplicates,
+    case_missing_for,
+    case_timeline,
+    person_records,
+    queue_cases,
+    queue_counts,
+    team_workload,
+    user_activity,
+)
 from casework.services import (
+    AssignmentRefused,
+    CaseIncomplete,
+    LinkRefused,
+    ReassignReasonMissing,
+    StaleCase,
     StaleDecision,
     UploadRefused,
     audit_record,
+    case_actions_available,
+    case_assign,
+    case_demographics_record,
+    case_link,
+    case_note_add,
+    case_organisation_confirm,
+    case_page_view_record,
+    case_transition,
+    cases_assign,
     document_delete,
     document_upload,
+    message_send,
     pds_match_decide,
 )
+from casework.state import CaseAction, CaseStatus, IllegalTransition
 
 logger = logging.getLogger(__name__)
 
 
 @require_safe
 def home(request):
-    """Staff area home. StaffSecondFactorMiddleware has already required staff + verified TOTP."""
-    return render(request, "casework/home.html")
+    """Staff area home: the user's workload. StaffSecondFactorMiddleware has already required
+    staff + verified TOTP; analysts and FOI officers, who work no cases, see no queues."""
+    context = {}
+    if request.user.has_perm("casework.view_case_queue"):
+        today = timezone.localdate()
+        counts = queue_counts(user=request.user, today=today)
+        context = {
+            "queues": [(queue, counts[slug]) for slug, queue in QUEUES.items()],
+            "my_overdue": Case.objects.open().assigned_to(request.user).overdue(today).count(),
+            "my_teams": list(request.user.teams.all()),
+        }
+    return render(request, "casework/home.html", context)
 
 
 def case_for_staff(request, reference) -> Case:
@@ -278,5 +347,467 @@ def documents_pending(request):
             "oldest": oldest,
             "behind": oldest is not None and now - oldest > SCAN_BEHIND_AFTER,
             "behind_minutes": int(SCAN_BEHIND_AFTER.total_seconds() // 60),
+        },
+    )
+
+
+# The back office: queues, the case page and its actions, teams, audit trails, people.
+
+QUEUE_PAGE_SIZE = 25
+AUDIT_PAGE_SIZE = 50
+
+
+def _require(request, permission, message, obj=None):
+    if not request.user.has_perm(permission, obj):
+        raise PermissionDenied(message)
+
+
+def _case_anchor(case, anchor: str) -> str:
+    return f"{reverse('casework:case_detail', kwargs={'reference': case.reference})}#{anchor}"
+
+
+def _page_range(page):
+    return page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1)
+
+
+def _assignees_for(user):
+    """Managers may give cases to anyone who can take them; a caseworker only to themself."""
+    if user.has_perm("casework.allocate_cases"):
+        return assignable_staff()
+    return get_user_model().objects.filter(pk=user.pk)
+
+
+def _sort_headers(sort: str) -> dict:
+    """For each sortable column: its aria-sort, and the order its header link asks for next."""
+    headers = {}
+    for key, (label, _) in SORTS.items():
+        if sort == key:
+            aria, following = "ascending", f"-{key}"
+        elif sort == f"-{key}":
+            aria, following = "descending", key
+        else:
+            aria, following = "none", key
+        headers[key] = {
+            "label": label,
+            "aria": aria,
+            "next": following,
+            "next_direction": "descending" if following.startswith("-") else "ascending",
+        }
+    return headers
+
+
+def _sort_caption(sort: str) -> str:
+    label, _ = SORTS[sort.removeprefix("-")]
+    return f"{label.lower()}, {'descending' if sort.startswith('-') else 'ascending'}"
+
+
+@require_http_methods(["GET", "POST"])
+def queue(request, queue):
+    """A queue of cases with filters, sorting, pages, and assignment of the cases ticked."""
+    selected = QUEUES.get(queue)
+    if selected is None:
+        raise Http404("No such queue")
+    _require(request, "casework.view_case_queue", "Only caseworkers and managers can see queues.")
+    filters = CaseFilterForm(request.GET or None)
+    sort = request.GET.get("sort", "")
+    if sort.removeprefix("-") not in SORTS:
+        sort = selected.default_sort
+    assign_form = BulkAssignForm(
+        request.POST if request.method == "POST" else None,
+        assignees=_assignees_for(request.user),
+    )
+    if request.method == "POST" and assign_form.is_valid():
+        who = assign_form.cleaned_data["assignee"]
+        try:
+            assigned = cases_assign(
+                case_ids=assign_form.cleaned_data["cases"],
+                assignee=who,
+                actor=request.user,
+                reason=assign_form.cleaned_data["reason"],
+            )
+        except (AssignmentRefused, PermissionDenied) as exc:
+            assign_form.add_error(None, str(exc))
+        else:
+            count = len(assigned)
+            name = "you" if who == request.user else who
+            messages.success(request, f"{count} case{pluralize(count)} assigned to {name}.")
+            return redirect(request.get_full_path())
+    today = timezone.localdate()
+    cases = filters.apply(queue_cases(queue=selected, user=request.user, today=today, sort=sort))
+    page = Paginator(cases.for_queue_list(), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "casework/queue.html",
+        {
+            "queue": selected,
+            "filters": filters,
+            "assign_form": assign_form,
+            "page": page,
+            "page_range": _page_range(page),
+            "sort": sort,
+            "sort_headers": _sort_headers(sort),
+            "sort_caption": _sort_caption(sort),
+            "today": today,
+            "open_statuses": OPEN_STATUS_VALUES,
+            "ticked": set(assign_form["cases"].value() or []) if assign_form.is_bound else set(),
+        },
+        status=400 if assign_form.errors else 200,
+    )
+
+
+def _case_page_context(request, case) -> dict:
+    today = timezone.localdate()
+    user = request.user
+    version = case.status_changed_at.isoformat()
+    action_forms = [
+        {
+            "action": action,
+            # Many of these forms share the page: their fields need ids of their own.
+            "form": TransitionForm(
+                auto_id=f"{action.value}-%s",
+                initial={"action": action.value, "version": version},
+            ),
+            "missing": case_missing_for(case=case, action=action, reason="-"),
+            "reason_needed": action in REASON_NEEDED,
+        }
+        for action in case_actions_available(case=case, user=user)
+    ]
+    thread = []
+    if case.complainant_id:
+        thread = list(Message.objects.thread(case=case, party=MessageParty.COMPLAINANT))
+    being_assessed = case.status in {
+        CaseStatus.SUBMITTED,
+        CaseStatus.ASSESSMENT,
+        CaseStatus.AWAITING_INFORMATION,
+    }
+    demographics = CaseDemographics.objects.filter(case=case).select_related("recorded_by")
+    return {
+        "case": case,
+        "clock": case_clock(case, today),
+        "organisations": list(
+            case.case_organisations.select_related("organisation", "confirmed_by")
+        ),
+        "pds_match": case.pds_matches.first(),
+        "demographics": demographics.first(),
+        "document_count": case.documents.not_deleted().count(),
+        "thread": thread,
+        "message_form": StaffMessageForm(),
+        "notes": list(case.notes.select_related("author")),
+        "note_form": NoteForm(),
+        "timeline": case_timeline(case),
+        "links": list(case.links.select_related("other", "created_by")),
+        "duplicates": list(case_likely_duplicates(case)[:10]) if being_assessed else [],
+        "action_forms": action_forms,
+        "can_take": case.assignee_id is None and user.has_perm("casework.work_case", case),
+        "can_allocate": user.has_perm("casework.allocate_cases"),
+        "can_audit": user.has_perm("casework.view_audit_log"),
+        "can_work": user.has_perm("casework.work_case", case),
+    }
+
+
+def _case_for_staff_page(request, reference) -> Case:
+    """case_for_staff, with the people and places the case page shows fetched along with it."""
+    case = case_for_staff(request, reference)
+    return Case.objects.select_related(
+        "complainant",
+        "representative",
+        "referring_mp__constituency",
+        "constituency",
+        "assignee",
+        "team",
+    ).get(pk=case.pk)
+
+
+@require_safe
+def case_detail(request, reference):
+    """The case page: everything about a case for the staff working it. Every view is audited."""
+    case = _case_for_staff_page(request, reference)
+    case_page_view_record(request=request, case=case)
+    return render(request, "casework/case.html", _case_page_context(request, case))
+
+
+@require_http_methods(["GET", "POST"])
+def case_transition_view(request, reference):
+    """Change a case's status with one of the actions the state machine allows.
+
+    The case page posts here. A stale form (the status changed since the page was loaded) and an
+    action the state machine forbids answer 409 with the reason; missing data is listed.
+    """
+    case = case_for_staff(request, reference)
+    action_value = request.POST.get("action") or request.GET.get("action", "")
+    action = CaseAction(action_value) if action_value in CaseAction.values else None
+    if request.method == "GET":
+        if action is None:
+            return redirect("casework:case_detail", reference=case.reference)
+        form = TransitionForm(
+            initial={"action": action.value, "version": case.status_changed_at.isoformat()}
+        )
+        return _transition_page(request, case, action, form)
+    form = TransitionForm(request.POST)
+    status = 200
+    if form.is_valid():
+        try:
+            case_transition(
+                case_id=case.pk,
+                action=action,
+                actor=request.user,
+                reason=form.cleaned_data["reason"].strip(),
+                seen_status_changed_at=form.cleaned_data["version"],
+            )
+        except (IllegalTransition, StaleCase) as exc:
+            form.add_error(None, str(exc))
+            status = 409
+        except CaseIncomplete as exc:
+            for missing in exc.missing:
+                field = "reason" if missing in REASON_NEEDED.values() else None
+                form.add_error(field, missing)
+        else:
+            case.refresh_from_db(fields=["status"])
+            now = case.get_status_display().lower()
+            messages.success(request, f"{action.label}: the case is now {now}.")
+            return redirect("casework:case_detail", reference=case.reference)
+    elif "version" in form.errors:
+        status = 409
+    elif action is None:
+        status = 400
+    case.refresh_from_db()
+    return _transition_page(request, case, action, form, status=status)
+
+
+def _transition_page(request, case, action, form, status=200):
+    return render(
+        request,
+        "casework/transition.html",
+        {
+            "case": case,
+            "action": action,
+            "form": form,
+            "missing": case_missing_for(case=case, action=action, reason="-") if action else [],
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def case_assign_view(request, reference):
+    """Assign a case: managers to anyone (and a team), caseworkers take it for themselves."""
+    case = _case_for_staff_page(request, reference)
+    _require(request, "casework.work_case", "Only caseworkers and managers can assign cases.", case)
+    form = AssignForm(
+        request.POST or None,
+        assignees=_assignees_for(request.user),
+        teams=Team.objects.all(),
+        initial={"assignee": request.user.pk if case.assignee_id is None else None},
+    )
+    if request.method == "POST" and form.is_valid():
+        who = form.cleaned_data["assignee"]
+        try:
+            case_assign(
+                case=case,
+                assignee=who,
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+                team=form.cleaned_data["team"],
+            )
+        except ReassignReasonMissing as exc:
+            form.add_error("reason", str(exc))
+        except (AssignmentRefused, PermissionDenied) as exc:
+            form.add_error(None, str(exc))
+        else:
+            name = "you" if who == request.user else who
+            messages.success(request, f"{case.reference} is assigned to {name}.")
+            return redirect("casework:case_detail", reference=case.reference)
+    return render(request, "casework/assign.html", {"case": case, "form": form})
+
+
+@require_POST
+def case_organisation_confirm_view(request, reference, case_organisation_id):
+    case = case_for_staff(request, reference)
+    _require(request, "casework.work_case", "Only caseworkers can confirm organisations.", case)
+    link = get_object_or_404(case.case_organisations, pk=case_organisation_id)
+    link = case_organisation_confirm(case_organisation_id=link.pk, actor=request.user)
+    messages.success(request, f"{link.organisation.name} is confirmed as complained about.")
+    return redirect(_case_anchor(case, "organisations"))
+
+
+@require_http_methods(["GET", "POST"])
+def case_demographics_view(request, reference):
+    case = case_for_staff(request, reference)
+    _require(
+        request, "casework.work_case", "Only caseworkers can record equality information.", case
+    )
+    existing = CaseDemographics.objects.filter(case=case).first()
+    initial = {}
+    if existing is not None:
+        initial = {
+            "given": "declined" if existing.declined else "yes",
+            "age_band": existing.age_band,
+            "sex": existing.sex,
+            "ethnic_group": existing.ethnic_group,
+            "disability": existing.disability,
+        }
+    form = DemographicsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        case_demographics_record(
+            case=case,
+            actor=request.user,
+            declined=data["given"] == "declined",
+            age_band=data["age_band"],
+            sex=data["sex"],
+            ethnic_group=data["ethnic_group"],
+            disability=data["disability"],
+        )
+        messages.success(request, "The equality information has been recorded.")
+        return redirect(_case_anchor(case, "equality-information"))
+    return render(request, "casework/demographics.html", {"case": case, "form": form})
+
+
+@require_POST
+def case_note_add_view(request, reference):
+    case = case_for_staff(request, reference)
+    _require(request, "casework.work_case", "Only caseworkers can add notes.", case)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        case_note_add(case=case, author=request.user, body=form.cleaned_data["body"])
+        messages.success(request, "Your note has been added.")
+        return redirect(_case_anchor(case, "notes"))
+    return render(request, "casework/note_form.html", {"case": case, "form": form}, status=400)
+
+
+@require_POST
+def case_message_send_view(request, reference):
+    case = _case_for_staff_page(request, reference)
+    _require(request, "casework.work_case", "Only caseworkers can send messages.", case)
+    if case.complainant_id is None:
+        raise Http404("This case has no complainant to write to")
+    form = StaffMessageForm(request.POST)
+    if form.is_valid():
+        message_send(
+            case=case,
+            author=request.user,
+            party=MessageParty.COMPLAINANT,
+            body=form.cleaned_data["body"],
+            from_ombudsman=True,
+        )
+        messages.success(request, "Your message has been sent.")
+        return redirect(_case_anchor(case, "messages"))
+    return render(request, "casework/message_form.html", {"case": case, "form": form}, status=400)
+
+
+@require_http_methods(["GET", "POST"])
+def case_links_view(request, reference):
+    """Link the case to a duplicate or related case; likely duplicates are offered."""
+    case = case_for_staff(request, reference)
+    _require(request, "casework.work_case", "Only caseworkers can link cases.", case)
+    form = CaseLinkForm(request.POST or None, initial={"other": request.GET.get("other", "")})
+    if request.method == "POST" and form.is_valid():
+        visible = Case.objects.visible_to(request.user)
+        other = visible.filter(reference=form.cleaned_data["other"]).first()
+        if other is None:
+            form.add_error("other", "There is no case with that reference")
+        else:
+            try:
+                case_link(
+                    case=case,
+                    other=other,
+                    kind=form.cleaned_data["kind"],
+                    reason=form.cleaned_data["reason"],
+                    actor=request.user,
+                )
+            except LinkRefused as exc:
+                form.add_error("other", str(exc))
+            else:
+                messages.success(request, f"{case.reference} is linked to {other.reference}.")
+                return redirect(_case_anchor(case, "links"))
+    return render(
+        request,
+        "casework/links.html",
+        {"case": case, "form": form, "duplicates": list(case_likely_duplicates(case)[:10])},
+    )
+
+
+@require_safe
+def case_audit(request, reference):
+    """Every read of a case and every change to it, for managers."""
+    case = case_for_staff(request, reference)
+    _require(request, "casework.view_audit_log", "Only managers can see a case's audit log.")
+    page = Paginator(case_audit_trail(case), AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    audit_record(request=request, action="case.audit_log.view", case=case, obj=case)
+    return render(
+        request,
+        "casework/audit.html",
+        {
+            "case": case,
+            "page": page,
+            "rows": audit_rows_with_people(page.object_list),
+            "page_range": _page_range(page),
+        },
+    )
+
+
+@require_safe
+def user_activity_view(request, user_id):
+    """What one person read in the back office and changed on cases, for managers."""
+    _require(request, "casework.view_audit_log", "Only managers can see what people have done.")
+    person = get_object_or_404(get_user_model(), pk=user_id)
+    page = Paginator(user_activity(person), AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    audit_record(request=request, action="user.activity.view", obj=person)
+    return render(
+        request,
+        "casework/user_activity.html",
+        {
+            "person": person,
+            "page": page,
+            "rows": audit_rows_with_people(page.object_list),
+            "page_range": _page_range(page),
+        },
+    )
+
+
+@require_safe
+def person(request, user_id):
+    """Everything held about one person: their cases, messages and documents. Audited."""
+    _require(
+        request, "casework.view_case_queue", "Only caseworkers and managers can look people up."
+    )
+    account = get_object_or_404(get_user_model(), pk=user_id)
+    audit_record(request=request, action="person.view", obj=account)
+    return render(
+        request,
+        "casework/person.html",
+        {"records": person_records(accounts=[account]), "person": account},
+    )
+
+
+@require_safe
+def teams(request):
+    _require(request, "casework.view_case_queue", "Only caseworkers and managers can see teams.")
+    today = timezone.localdate()
+    open_cases = Q(cases__status__in=OPEN_STATUS_VALUES)
+    overdue = open_cases & Q(cases__target_date__lt=today)
+    all_teams = Team.objects.annotate(
+        member_count=Count("members", distinct=True),
+        open_cases=Count("cases", filter=open_cases, distinct=True),
+        overdue_cases=Count("cases", filter=overdue, distinct=True),
+    ).order_by("name")
+    return render(request, "casework/teams.html", {"teams": all_teams})
+
+
+@require_safe
+def team_detail(request, team_id):
+    """A team's members and each one's workload: open cases and how many are overdue."""
+    _require(request, "casework.view_case_queue", "Only caseworkers and managers can see teams.")
+    team = get_object_or_404(Team, pk=team_id)
+    members = list(team_workload(team=team, today=timezone.localdate()))
+    return render(
+        request,
+        "casework/team.html",
+        {
+            "team": team,
+            "members": members,
+            "unassigned": team.cases.open().unassigned().count(),
+            "total_open": sum(m.open_cases for m in members),
+            "total_overdue": sum(m.overdue_cases for m in members),
         },
     )

@@ -1,0 +1,314 @@
+"""The staff case page: what it shows, what it records, and who may open it."""
+
+import pytest
+from django.urls import get_resolver, reverse
+
+from accounts.roles import Role
+from casework.models import (
+    AuditEntry,
+    CaseDemographics,
+    CaseEvent,
+    CaseEventKind,
+    CaseNote,
+    Message,
+    MessageParty,
+)
+from casework.services import case_note_add, message_send
+from casework.state import CaseStatus
+from tests.casework.backoffice_support import make_case, organisation, signed_in
+from tests.conftest import otp_verified_client
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def case_url(case, name="case_detail", **kwargs):
+    return reverse(f"casework:{name}", kwargs={"reference": case.reference, **kwargs})
+
+
+@pytest.fixture
+def case(complainant):
+    return make_case(
+        complainant=complainant,
+        organisations=[organisation("Leeds Teaching Hospitals NHS Trust")],
+        summary="My father was discharged without his medication.",
+    )
+
+
+class TestCasePage:
+    def test_shows_the_case_its_people_and_organisations(self, client, case):
+        client, _ = signed_in(client)
+        body = client.get(case_url(case)).content.decode()
+        assert f"Case {case.reference}" in body
+        assert case.complainant.email in body
+        assert "discharged without his medication" in body
+        assert "Leeds Teaching Hospitals NHS Trust" in body
+        assert "Not confirmed" in body
+        assert reverse("casework:case_documents", kwargs={"reference": case.reference}) in body
+        assert reverse("casework:pds_match", kwargs={"reference": case.reference}) in body
+        assert reverse("casework:person", kwargs={"user_id": case.complainant.pk}) in body
+
+    def test_shows_the_clocks(self, client, case):
+        client, _ = signed_in(client)
+        body = client.get(case_url(case)).content.decode()
+        assert "Days open" in body
+        assert case.target_date.strftime("%-d %B %Y") in body
+        assert "working days" in body
+
+    def test_offers_only_the_actions_the_state_machine_allows(self, client, case):
+        client, _ = signed_in(client)
+        body = client.get(case_url(case)).content.decode()
+        assert "Start assessment" in body
+        assert "Close as premature" in body
+        assert "Start investigation" not in body
+        assert "Reopen" not in body
+
+    def test_every_view_is_audited_with_the_address(self, client, case):
+        client, caseworker = signed_in(client)
+        client.get(case_url(case), REMOTE_ADDR="203.0.113.9")
+        entry = AuditEntry.objects.get(action="case.view")
+        assert (entry.user, entry.case, entry.ip) == (caseworker, case, "203.0.113.9")
+        client.get(case_url(case), REMOTE_ADDR="203.0.113.9")
+        assert AuditEntry.objects.filter(action="case.view", case=case).count() == 2
+
+    def test_reading_the_page_marks_the_complainants_messages_read(self, client, case):
+        message_send(
+            case=case,
+            author=case.complainant,
+            party=MessageParty.COMPLAINANT,
+            body="Any news?",
+            from_ombudsman=False,
+        )
+        client, _ = signed_in(client)
+        body = client.get(case_url(case)).content.decode()
+        assert "Any news?" in body
+        assert Message.objects.get().read_at is not None
+
+    def test_the_timeline_shows_every_event_newest_first(self, client, case, caseworker):
+        case_note_add(case=case, author=caseworker, body="Called the trust's complaints team.")
+        client, _ = signed_in(client)
+        body = client.get(case_url(case)).content.decode()
+        timeline = body[body.index('id="timeline"') :]
+        assert timeline.index("Internal note added") < timeline.index("Complaint received")
+        assert "Called the trust&#x27;s complaints team." in timeline
+
+    def test_a_case_nobody_has_gets_an_assign_to_me_button(self, client, case, caseworker):
+        client, _ = signed_in(client)
+        assert "Assign to me" in client.get(case_url(case)).content.decode()
+        case.assignee = caseworker
+        case.save()
+        assert "Assign to me" not in client.get(case_url(case)).content.decode()
+
+    def test_warns_of_likely_duplicates_while_being_assessed(self, client, complainant):
+        trust = organisation("Royal Free London NHS Foundation Trust")
+        earlier = make_case(complainant=complainant, organisations=[trust], received_days_ago=200)
+        make_case(complainant=complainant, organisations=[trust], received_days_ago=400)
+        case = make_case(complainant=complainant, organisations=[trust])
+        client, _ = signed_in(client)
+        body = client.get(case_url(case)).content.decode()
+        assert "This may be a duplicate" in body
+        assert earlier.reference in body
+        assert body.count("link it") == 1
+
+    def test_no_duplicate_warning_once_investigating(self, client, complainant):
+        trust = organisation()
+        make_case(complainant=complainant, organisations=[trust], received_days_ago=30)
+        case = make_case(
+            complainant=complainant, organisations=[trust], status=CaseStatus.INVESTIGATION
+        )
+        client, _ = signed_in(client)
+        assert "This may be a duplicate" not in client.get(case_url(case)).content.decode()
+
+    def test_query_count_does_not_grow_with_the_timeline(
+        self, client, case, caseworker, django_assert_max_num_queries
+    ):
+        def add(number):
+            case_note_add(case=case, author=caseworker, body=f"Note {number}")
+            message_send(
+                case=case,
+                author=caseworker,
+                party=MessageParty.COMPLAINANT,
+                body=f"Message {number}",
+                from_ombudsman=True,
+            )
+
+        add(0)
+        client, _ = signed_in(client)
+        client.get(case_url(case))
+        with django_assert_max_num_queries(30) as few:
+            client.get(case_url(case))
+        for number in range(1, 30):
+            add(number)
+        with django_assert_max_num_queries(len(few.captured_queries)):
+            client.get(case_url(case))
+
+    @pytest.mark.parametrize("role", [Role.ANALYST, Role.FOI_OFFICER])
+    def test_staff_who_work_no_cases_are_refused(self, client, case, role):
+        client, _ = signed_in(client, role)
+        assert client.get(case_url(case)).status_code == 403
+        assert not AuditEntry.objects.exists()
+
+    def test_an_unknown_case_is_not_found(self, client):
+        client, _ = signed_in(client)
+        response = client.get(
+            reverse("casework:case_detail", kwargs={"reference": "HC-2026-999999"})
+        )
+        assert response.status_code == 404
+
+    def test_the_complainant_cannot_open_the_staff_page(self, client, case):
+        client.force_login(case.complainant)
+        assert client.get(case_url(case)).status_code == 403
+
+
+class TestNotes:
+    def test_a_caseworker_adds_a_note(self, client, case):
+        client, caseworker = signed_in(client)
+        response = client.post(
+            case_url(case, "case_note_add"), {"body": "Spoke to the ward manager"}
+        )
+        assert response.status_code == 302
+        note = CaseNote.objects.get()
+        assert (note.author, note.body) == (caseworker, "Spoke to the ward manager")
+        event = case.events.get(kind=CaseEventKind.NOTE_ADDED)
+        assert event.payload == {"note_id": note.pk}
+        assert "Spoke" not in str(event.payload) + event.reason
+
+    def test_an_empty_note_shows_the_error(self, client, case):
+        client, _ = signed_in(client)
+        response = client.post(case_url(case, "case_note_add"), {"body": "  "})
+        assert response.status_code == 400
+        body = response.content.decode()
+        assert "There is a problem" in body
+        assert "Enter the note" in body
+        assert not CaseNote.objects.exists()
+
+    def test_notes_are_never_on_complainant_pages(self, client, case, caseworker):
+        case_note_add(case=case, author=caseworker, body="INTERNAL-ONLY suspect vexatious")
+        client.force_login(case.complainant)
+        checked = []
+        for pattern in get_resolver().url_patterns:
+            if getattr(pattern, "app_name", None) != "complaints":
+                continue
+            for inner in pattern.url_patterns:
+                if list(inner.pattern.converters) != ["reference"]:
+                    continue
+                url = reverse(f"complaints:{inner.name}", kwargs={"reference": case.reference})
+                response = client.get(url)
+                assert "INTERNAL-ONLY" not in response.content.decode()
+                checked.append(url)
+        checked.append(f"/complaints/cases/{case.reference}")
+        assert "INTERNAL-ONLY" not in client.get(checked[-1]).content.decode()
+        assert len(checked) >= 2
+        # Nor does the complainant's timeline carry the note's event.
+        assert not case.events.visible_to_complainant().filter(kind=CaseEventKind.NOTE_ADDED)
+
+    def test_analysts_cannot_add_notes(self, client, case):
+        client, _ = signed_in(client, Role.ANALYST)
+        assert client.post(case_url(case, "case_note_add"), {"body": "x"}).status_code == 403
+        assert not CaseNote.objects.exists()
+
+
+class TestStaffMessages:
+    def test_a_caseworker_writes_to_the_complainant(self, client, case, mailoutbox):
+        client, caseworker = signed_in(client)
+        response = client.post(
+            case_url(case, "case_message_send"), {"body": "Please send the discharge letter."}
+        )
+        assert response.status_code == 302
+        message = Message.objects.get()
+        assert message.from_ombudsman and message.author == caseworker
+        assert message.party == MessageParty.COMPLAINANT
+
+    def test_an_empty_message_shows_the_error(self, client, case):
+        client, _ = signed_in(client)
+        response = client.post(case_url(case, "case_message_send"), {"body": ""})
+        assert response.status_code == 400
+        assert "Enter your message" in response.content.decode()
+
+    def test_get_is_not_allowed(self, client, case):
+        client, _ = signed_in(client)
+        assert client.get(case_url(case, "case_message_send")).status_code == 405
+
+
+class TestOrganisationConfirm:
+    def test_confirming_records_who_and_an_event(self, client, case):
+        client, caseworker = signed_in(client)
+        link = case.case_organisations.get()
+        response = client.post(
+            case_url(case, "case_organisation_confirm", case_organisation_id=link.pk)
+        )
+        assert response.status_code == 302
+        link.refresh_from_db()
+        assert link.confirmed_by == caseworker and link.confirmed_at is not None
+        assert case.events.filter(kind=CaseEventKind.ORGANISATION_CONFIRMED).count() == 1
+
+    def test_an_organisation_of_another_case_is_not_found(self, client, case, complainant):
+        other = make_case(complainant=complainant, organisations=[organisation()])
+        client, _ = signed_in(client)
+        link = other.case_organisations.get()
+        url = case_url(case, "case_organisation_confirm", case_organisation_id=link.pk)
+        assert client.post(url).status_code == 404
+        link.refresh_from_db()
+        assert link.confirmed_at is None
+
+
+class TestDemographics:
+    def test_recording_answers(self, client, case):
+        client, caseworker = signed_in(client)
+        response = client.post(
+            case_url(case, "case_demographics"),
+            {
+                "given": "yes",
+                "age_band": "65_74",
+                "sex": "female",
+                "ethnic_group": "white",
+                "disability": "prefer_not_to_say",
+            },
+        )
+        assert response.status_code == 302
+        demographics = CaseDemographics.objects.get(case=case)
+        assert (demographics.age_band, demographics.declined) == ("65_74", False)
+        event = case.events.get(kind=CaseEventKind.DEMOGRAPHICS_RECORDED)
+        assert event.payload == {"declined": False}
+
+    def test_recording_that_they_declined(self, client, case):
+        client, _ = signed_in(client)
+        response = client.post(
+            case_url(case, "case_demographics"), {"given": "declined", "sex": "male"}
+        )
+        assert response.status_code == 302
+        demographics = CaseDemographics.objects.get(case=case)
+        assert demographics.declined and demographics.sex == ""
+
+    def test_missing_answers_are_named(self, client, case):
+        client, _ = signed_in(client)
+        response = client.post(case_url(case, "case_demographics"), {"given": "yes", "sex": "male"})
+        body = response.content.decode()
+        assert "Select the complainant&#x27;s age, or &#x27;Prefer not to say&#x27;" in body
+        assert "Select the complainant&#x27;s ethnic group" in body
+        assert "Select the complainant&#x27;s sex" not in body
+        assert not CaseDemographics.objects.exists()
+
+    def test_analysts_cannot_record_them(self, client, case):
+        client, _ = signed_in(client, Role.ANALYST)
+        assert client.get(case_url(case, "case_demographics")).status_code == 403
+
+
+class TestCaseEventsForComplainants:
+    def test_internal_events_are_left_out(self, case, caseworker):
+        case_note_add(case=case, author=caseworker, body="x")
+        kinds = set(case.events.visible_to_complainant().values_list("kind", flat=True))
+        assert kinds == {CaseEventKind.RECEIVED}
+        assert CaseEvent.objects.filter(case=case).count() == 2
+
+
+class TestManagerOnlyLinks:
+    def test_managers_see_the_audit_log_link_and_caseworkers_do_not(self, client, case):
+        caseworker_client, _ = signed_in(client)
+        assert (
+            case_url(case, "case_audit")
+            not in caseworker_client.get(case_url(case)).content.decode()
+        )
+        manager = UserFactory(roles=[Role.MANAGER])
+        manager_client = otp_verified_client(client, manager)
+        assert case_url(case, "case_audit") in manager_client.get(case_url(case)).content.decode()
