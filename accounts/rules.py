@@ -32,6 +32,8 @@ rules.add_perm("accounts.view_own_account", rules.is_authenticated)
 rules.add_perm("casework.access_staff_area", is_ombudsman_staff)
 rules.add_perm("casework.view_case_queue", is_caseworker | is_manager | is_administrator)
 rules.add_perm("foi.manage_requests", is_foi_officer | is_manager | is_administrator)
+# Publishing to the disclosure log and signing responses off: FOI officers and managers only.
+rules.add_perm("foi.sign_off_responses", is_foi_officer | is_manager)
 rules.add_perm("insight.view_dashboards", is_analyst | is_manager | is_administrator)
 rules.add_perm("accounts.manage_users", is_administrator)
 

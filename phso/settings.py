@@ -351,6 +351,15 @@ CELERY_BEAT_SCHEDULE["requeue-stalled-work"] = {
     "task": "casework.tasks.requeue_stalled_work",
     "schedule": 600,
 }
+# FOI/EIR/SAR deadline reminders to the assigned officer, and expired data downloads deleted.
+CELERY_BEAT_SCHEDULE["foi-deadline-reminders"] = {
+    "task": "foi.tasks.send_deadline_reminders",
+    "schedule": 3600,
+}
+CELERY_BEAT_SCHEDULE["foi-purge-data-exports"] = {
+    "task": "foi.tasks.purge_data_exports",
+    "schedule": 3600,
+}
 CELERY_BEAT_SCHEDULE["purge-deleted-documents"] = {
     "task": "casework.tasks.purge_deleted_documents",
     "schedule": 3600,

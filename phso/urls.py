@@ -25,6 +25,7 @@ urlpatterns = [
     path("check-if-we-can-help/", include("complaints.checker_urls")),
     path("information-requests/", include("foi.urls")),
     path("data/", include("insight.urls")),
+    path("staff/information-requests/", include("foi.staff_urls")),
     path("staff/", include("casework.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -487,3 +487,24 @@ class TestDraftsList:
         with django_assert_max_num_queries(6):
             response = signed_in.get(reverse("complaint_form:drafts"))
         assert response.content.decode().count("Continue<span") == count
+
+
+class TestWayIn:
+    READY = {
+        "organisation_type": "nhs_england",
+        "organisation_answered": True,
+        "complained": "final_response",
+        "aware_on": (TODAY - datetime.timedelta(days=40)).isoformat(),
+    }
+
+    def test_the_checkers_ready_outcome_starts_the_form(self, client):
+        session = client.session
+        session["checker"] = {"token": str(uuid.uuid4()), "answers": self.READY}
+        session.save()
+        html = client.get(reverse("checker:ready")).content.decode()
+        assert f'href="{reverse("complaint_form:start")}" role="button"' in html
+
+    def test_the_start_page_links_a_signed_in_person_to_the_form(self, signed_in):
+        html = signed_in.get(reverse("complaints:start")).content.decode()
+        assert f'href="{reverse("complaint_form:start")}"' in html
+        assert f'href="{reverse("complaint_form:drafts")}"' in html
