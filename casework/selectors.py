@@ -29,6 +29,7 @@ from casework.models import (
     MessageParty,
     Team,
 )
+from casework.selectors_decisions import decision_missing_for
 from casework.state import CaseAction, CaseStatus
 from phso.clock import add_working_days, working_days_between
 
@@ -169,6 +170,7 @@ def case_missing_for(*, case: Case, action, reason: str = "", by_person: bool = 
         for case_organisation in organisations:
             if case_organisation.confirmed_at is None:
                 missing.append(f"Confirm the organisation {case_organisation.organisation.name}")
+    missing.extend(decision_missing_for(case=case, action=action))
     return missing
 
 

@@ -8,6 +8,7 @@ from casework.enrichment import case_pds_enrich
 from casework.evidence.clamav import ClamdError
 from casework.integrations.pds import PdsUnavailable
 from casework.models import Case, Document, DocumentStatus, TextStatus
+from casework.services_decisions import evidence_request_reminders_send
 
 
 @shared_task(
@@ -81,3 +82,9 @@ def requeue_stalled_work() -> dict:
     for case_id in lookups:
         enrich_case_from_pds.delay(case_id)
     return {"scans": len(scans), "pds_lookups": len(lookups)}
+
+
+@shared_task(name="casework.tasks.send_evidence_request_reminders", acks_late=True)
+def send_evidence_request_reminders() -> dict:
+    """Beat: remind organisations of evidence due soon and chase overdue requests, each once."""
+    return evidence_request_reminders_send(today=timezone.localdate())

@@ -360,8 +360,16 @@ CELERY_BEAT_SCHEDULE["foi-purge-data-exports"] = {
     "task": "foi.tasks.purge_data_exports",
     "schedule": 3600,
 }
+CELERY_BEAT_SCHEDULE["evidence-request-reminders"] = {
+    "task": "casework.tasks.send_evidence_request_reminders",
+    "schedule": 3600,
+}
 CELERY_BEAT_SCHEDULE["purge-deleted-documents"] = {
     "task": "casework.tasks.purge_deleted_documents",
+    "schedule": 3600,
+}
+CELERY_BEAT_SCHEDULE["purge-expired-complaint-drafts"] = {
+    "task": "complaints.tasks.purge_expired_drafts",
     "schedule": 3600,
 }
 # Where evidence bytes live. Keys are made by the server (evidence/<yyyy>/<mm>/<uuid4 hex>), never
@@ -373,10 +381,6 @@ CELERY_BEAT_SCHEDULE["purge-deleted-documents"] = {
 # never overwritten, and any URL made for one is signed and expires within a minute.
 EVIDENCE_STORAGE = env.str("EVIDENCE_STORAGE", default="filesystem")
 if EVIDENCE_STORAGE == "s3":
-CELERY_BEAT_SCHEDULE["purge-expired-complaint-drafts"] = {
-    "task": "complaints.tasks.purge_expired_drafts",
-    "schedule": 3600,
-}
     STORAGES["default"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
