@@ -59,7 +59,8 @@ class ContactFieldsMixin:
 class InformationRequestForm(ContactFieldsMixin, forms.Form):
     text = forms.CharField(
         label="What information do you want?",
-        help_text="Describe the information as clearly as you can. Dates and subjects help us find it.",
+        help_text="Describe the information as clearly as you can. "
+        "Dates and subjects help us find it.",
         widget=forms.Textarea(attrs={"rows": 8}),
         max_length=10_000,
         error_messages={"required": "Enter the information you want"},
@@ -130,7 +131,8 @@ class SubjectAccessForm(forms.Form):
     )
     text = forms.CharField(
         label="What personal data do you want?",
-        help_text="For example, your complaint file, or letters about a complaint reference. Leave it general to ask for everything.",
+        help_text="For example, your complaint file, or letters about a complaint reference. "
+        "Leave it general to ask for everything.",
         widget=forms.Textarea(attrs={"rows": 6}),
         max_length=10_000,
         error_messages={"required": "Enter the personal data you want"},
@@ -144,7 +146,8 @@ class SubjectAccessForm(forms.Form):
     identity_document = forms.FileField(
         label="Proof of identity or authority (if it is someone else’s data)",
         required=False,
-        help_text="A PDF or photo of their signed permission or your legal authority, and of their ID. "
+        help_text="A PDF or photo of their signed permission or your legal authority, "
+        "and of their ID. "
         "It is checked for viruses, and an officer checks it before the one month starts.",
     )
 
@@ -271,7 +274,8 @@ class ExtendForm(forms.Form):
         required=False,
         min_value=21,
         max_value=40,
-        help_text="FOIA s.10(3): a reasonable extension for the public interest test, at most 40 working days in total.",
+        help_text="FOIA s.10(3): a reasonable extension for the public interest test, "
+        "at most 40 working days in total.",
         error_messages={
             "min_value": "Enter a total of more than 20 working days",
             "max_value": "Enter a total of no more than 40 working days",
@@ -313,7 +317,8 @@ class ExemptionForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=10_000,
-        help_text="Required for a qualified exemption: the arguments for and against disclosure, and the balance.",
+        help_text="Required for a qualified exemption: the arguments for and against "
+        "disclosure, and the balance.",
     )
 
 

@@ -1,4 +1,4 @@
-"""Information requests (FOIA 2000, EIR 2004, UK GDPR Art. 15), their clocks and the disclosure log."""
+"""Information requests (FOIA 2000, EIR 2004, UK GDPR Art. 15), clocks and the disclosure log."""
 
 from datetime import date
 
@@ -123,7 +123,7 @@ class InformationRequest(models.Model):
         max_length=10, choices=AnswerFormat.choices, default=AnswerFormat.EMAIL
     )
     text = models.TextField()
-    # A SAR made for somebody else, with their authority, or by someone not signed in to this service.
+    # A SAR made for somebody else, with their authority (proof is checked before the clock runs).
     on_behalf_of = models.CharField(max_length=200, blank=True)
     received_on = models.DateField()
     clock = models.JSONField(null=True, blank=True)
@@ -207,6 +207,9 @@ class AppliedExemption(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
 
+    def __str__(self):
+        return self.get_code_display()
+
 
 class RequestEventKind(models.TextChoices):
     RECEIVED = "received", "Request received"
@@ -241,6 +244,9 @@ class RequestEvent(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
 
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.request_id})"
+
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise TypeError("Request events are append-only")
@@ -263,6 +269,9 @@ class RequestDocument(models.Model):
     )
     purpose = models.CharField(max_length=20, choices=RequestDocumentPurpose.choices)
 
+    def __str__(self):
+        return f"{self.get_purpose_display()}: {self.document_id}"
+
 
 class DisclosureEntryQuerySet(models.QuerySet):
     def search(self, text: str):
@@ -275,7 +284,7 @@ class DisclosureEntryQuerySet(models.QuerySet):
 
 
 class DisclosureEntry(models.Model):
-    """A published FOI/EIR response. It deliberately has no requester fields (FOIA is applicant-blind)."""
+    """A published FOI/EIR response, with no requester fields: FOIA disclosure is to the world."""
 
     request = models.OneToOneField(
         InformationRequest, on_delete=models.PROTECT, related_name="disclosure"
@@ -332,6 +341,9 @@ class DataExport(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
 
+    def __str__(self):
+        return f"Data download {self.pk} ({self.status})"
+
 
 class ReferenceSequence(models.Model):
     prefix = models.CharField(max_length=4)
@@ -342,3 +354,6 @@ class ReferenceSequence(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["prefix", "year"], name="foi_reference_sequence_unique")
         ]
+
+    def __str__(self):
+        return f"{self.prefix}-{self.year}"

@@ -65,7 +65,7 @@ def disclosure_topics() -> list[str]:
 
 
 def performance_by_quarter() -> list[dict]:
-    """% answered on time per quarter (of the response) for FOI, EIR and SAR: counts only, no people.
+    """% answered on time per quarter of the response, for FOI, EIR and SAR: counts, no people.
 
     Internal reviews are left out: they have no statutory deadline of their own (s.45 Code of
     Practice sets a target), and counting them would double-count requests.

@@ -1,4 +1,4 @@
-"""Writes to information requests. Status changes go through foi.state; clocks through phso.clock."""
+"""Writes to information requests: status through foi.state, deadlines through phso.clock."""
 
 import difflib
 import re
@@ -298,7 +298,7 @@ def request_clarification_ask(
 def request_clarification_receive(
     *, request: InformationRequest, actor, on: date | None = None
 ) -> InformationRequest:
-    """FOI/EIR: the clock restarts from the reply (FOIA s.10(6)(b)); SAR: it resumes where it stopped."""
+    """FOI/EIR: a fresh clock from the reply (FOIA s.10(6)(b)); SAR: resumes where it stopped."""
     request = _locked(request)
     on = on or timezone.localdate()
     _transition(request, "receive_clarification", actor=actor)
@@ -449,7 +449,7 @@ def request_sign_off(*, request: InformationRequest, actor) -> InformationReques
 def request_send(
     *, request: InformationRequest, actor, on: date | None = None
 ) -> InformationRequest:
-    """Record the response as sent: the clock stops (FOIA s.10(1) compliance is judged on this day)."""
+    """Record the response as sent: the clock stops (FOIA s.10(1) is judged on this day)."""
     request = _locked(request)
     on = on or timezone.localdate()
     _transition(request, "send", actor=actor, payload={"sent_on": on.isoformat()})
@@ -511,7 +511,7 @@ def request_withdraw(
 def review_open(
     *, request: InformationRequest, actor, text: str, received_on: date | None = None
 ) -> InformationRequest:
-    """An internal review: a linked request with its own 20 working day clock (s.45 Code of Practice)."""
+    """An internal review: a linked request with its own 20 working day clock (s.45 Code)."""
     request = _locked(request)
     received_on = received_on or timezone.localdate()
     if request.sent_on is None:
@@ -600,7 +600,7 @@ def disclosure_publish(
     confirmed: bool,
     attachment_ids=(),
 ) -> DisclosureEntry:
-    """Publish a closed FOI/EIR response once an officer has confirmed it carries no personal data."""
+    """Publish a closed FOI/EIR response once an officer confirms it holds no personal data."""
     request = _locked(request)
     if not request.publish or request.status != Status.CLOSED or request.kind == Kind.SAR:
         raise RequestRefused(
@@ -641,7 +641,7 @@ def disclosure_publish(
     return entry
 
 
-# Self-service data download (UK GDPR Art. 15(3)) ---------------------------------------------------
+# Self-service data download (UK GDPR Art. 15(3)) ------------------------------------------------
 
 
 @transaction.atomic

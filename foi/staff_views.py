@@ -1,4 +1,4 @@
-"""Staff pages for FOI officers and managers (behind /staff/, so a verified second factor is required)."""
+"""Staff pages for FOI officers and managers (under /staff/, so a verified second factor)."""
 
 from dataclasses import dataclass
 from datetime import timedelta

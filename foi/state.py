@@ -66,7 +66,7 @@ TRANSITIONS = {
             "Identity confirmed",
         ),
         Transition("start", _WORKING, Status.IN_PROGRESS, "Work started"),
-        # FOIA s.1(3) / EIR reg. 9(2): the authority may ask for what it needs to find the information.
+        # FOIA s.1(3) / EIR reg. 9(2): the authority may ask for what it needs to find it.
         Transition(
             "ask_clarification", _WORKING, Status.AWAITING_CLARIFICATION, "Clarification asked for"
         ),

@@ -85,7 +85,7 @@ def ask_check(request):
 
 @require_safe
 def confirmation(request):
-    """Shown once to the person who just sent the request (it is remembered in their session only)."""
+    """Shown to the person who just sent the request (remembered in their session only)."""
     pk = request.session.get(DONE_SESSION)
     if pk is None:
         raise Http404

@@ -35,3 +35,7 @@ def make_request(db):
         return information_request_submit(**fields)
 
     return make
+
+
+# Uploaded files go to each test's own directory, never var/media.
+from tests.casework.documents_support import evidence_storage  # noqa: E402, F401

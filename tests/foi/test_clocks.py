@@ -65,7 +65,9 @@ class TestRequestClocks:
         # Scotland) skipped, 1-4 Dec = 18, 7 Dec = 19, Tue 8 Dec = 20.
         assert info.due_on == date(2026, 12, 8)
 
-    def test_sar_clarification_resumes_with_the_days_left(self, make_request, foi_officer, complainant):
+    def test_sar_clarification_resumes_with_the_days_left(
+        self, make_request, foi_officer, complainant
+    ):
         info = make_request(kind=Kind.SAR, user=complainant, received_on=date(2026, 3, 2))
         assert info.due_on == date(2026, 4, 2)
         info = request_clarification_ask(
@@ -75,11 +77,16 @@ class TestRequestClocks:
         # Paused five calendar days: 2 Apr + 5 = Tue 7 Apr (after Easter Monday).
         assert info.due_on == date(2026, 4, 7)
 
-    def test_foi_public_interest_extension_records_new_date_and_reason(self, make_request, foi_officer):
+    def test_foi_public_interest_extension_records_new_date_and_reason(
+        self, make_request, foi_officer
+    ):
         info = make_request(received_on=date(2026, 10, 10))
         info = request_extend(
-            request=info, actor=foi_officer, reason="Public interest test for s.36",
-            to_working_days=30, on=date(2026, 10, 20),
+            request=info,
+            actor=foi_officer,
+            reason="Public interest test for s.36",
+            to_working_days=30,
+            on=date(2026, 10, 20),
         )
         # Ten more working days after Fri 6 Nov: 9-13 = 5, 16-20 = 10.
         assert info.due_on == date(2026, 11, 20)
@@ -89,7 +96,9 @@ class TestRequestClocks:
 
     def test_eir_extension_is_to_forty_working_days(self, make_request, foi_officer):
         info = make_request(kind=Kind.EIR, received_on=date(2026, 10, 10))
-        info = request_extend(request=info, actor=foi_officer, reason="Complex and voluminous", on=date(2026, 10, 12))
+        info = request_extend(
+            request=info, actor=foi_officer, reason="Complex and voluminous", on=date(2026, 10, 12)
+        )
         # Twenty more after Fri 6 Nov: 9-13, 16-20, 23-27 = 15, 30 Nov St Andrew's skipped,
         # 1-4 Dec = 19, Mon 7 Dec = 20.
         assert info.due_on == date(2026, 12, 7)
@@ -97,23 +106,41 @@ class TestRequestClocks:
     def test_foi_extension_beyond_forty_days_is_refused(self, make_request, foi_officer):
         info = make_request(received_on=date(2026, 10, 10))
         with pytest.raises(RequestRefused, match="at most 40"):
-            request_extend(request=info, actor=foi_officer, reason="More", to_working_days=60, on=date(2026, 10, 12))
+            request_extend(
+                request=info,
+                actor=foi_officer,
+                reason="More",
+                to_working_days=60,
+                on=date(2026, 10, 12),
+            )
 
-    def test_sar_extension_by_two_months_records_when_the_requester_was_told(self, make_request, foi_officer, complainant):
+    def test_sar_extension_by_two_months_records_when_the_requester_was_told(
+        self, make_request, foi_officer, complainant
+    ):
         info = make_request(kind=Kind.SAR, user=complainant, received_on=date(2026, 1, 31))
         info = request_extend(
-            request=info, actor=foi_officer, reason="Complex: many cases", by_months=2,
-            on=date(2026, 2, 20), notified_on=date(2026, 2, 20),
+            request=info,
+            actor=foi_officer,
+            reason="Complex: many cases",
+            by_months=2,
+            on=date(2026, 2, 20),
+            notified_on=date(2026, 2, 20),
         )
         assert info.due_on == date(2026, 4, 30)
         assert info.extension_notified_on == date(2026, 2, 20)
 
-    def test_sar_extension_told_after_the_first_month_is_refused(self, make_request, foi_officer, complainant):
+    def test_sar_extension_told_after_the_first_month_is_refused(
+        self, make_request, foi_officer, complainant
+    ):
         info = make_request(kind=Kind.SAR, user=complainant, received_on=date(2026, 1, 31))
         with pytest.raises(RequestRefused, match="within the first month"):
             request_extend(
-                request=info, actor=foi_officer, reason="Complex", by_months=1,
-                on=date(2026, 2, 20), notified_on=date(2026, 3, 3),
+                request=info,
+                actor=foi_officer,
+                reason="Complex",
+                by_months=1,
+                on=date(2026, 2, 20),
+                notified_on=date(2026, 3, 3),
             )
 
     def test_clock_is_stored_as_the_engine_serialises_it(self, make_request):

@@ -26,7 +26,9 @@ class TestFindPersonalData:
         assert [f.label for f in find_personal_data(text)] == [label]
 
     def test_leaves_ordinary_figures_alone(self):
-        text = "In 2025 we received 1,204 complaints and spent £32,000 between 1 April and 31 March."
+        text = (
+            "In 2025 we received 1,204 complaints and spent £32,000 between 1 April and 31 March."
+        )
         assert find_personal_data(text) == []
 
     def test_redact_replaces_every_finding(self):

@@ -37,7 +37,9 @@ def _to_sent(info, drafter, signer, *, on=None, text="We hold 42 such complaints
 
 @pytest.mark.django_db
 class TestInformationRequestSubmit:
-    def test_acknowledgement_gives_reference_and_due_date(self, make_request, django_capture_on_commit_callbacks):
+    def test_acknowledgement_gives_reference_and_due_date(
+        self, make_request, django_capture_on_commit_callbacks
+    ):
         with django_capture_on_commit_callbacks(execute=True):
             info = make_request(received_on=date(2026, 10, 10))
         assert info.reference.startswith("FOI-2026-")
@@ -49,7 +51,11 @@ class TestInformationRequestSubmit:
 
     def test_postal_request_needs_no_email(self, make_request, django_capture_on_commit_callbacks):
         with django_capture_on_commit_callbacks(execute=True):
-            info = make_request(requester_email="", requester_address="1 High Street\nTown\nAB1 2CD", answer_format="post")
+            info = make_request(
+                requester_email="",
+                requester_address="1 High Street\nTown\nAB1 2CD",
+                answer_format="post",
+            )
         assert info.status == Status.RECEIVED
         assert mail.outbox == []
 
@@ -71,21 +77,39 @@ class TestInformationRequestSubmit:
     def test_repeat_after_60_days_or_different_text_is_not_flagged(self, make_request):
         make_request(received_on=date(2026, 1, 1))
         later = make_request(received_on=date(2026, 3, 15))
-        different = make_request(text="What is your policy on reasonable adjustments?", received_on=date(2026, 3, 16))
+        different = make_request(
+            text="What is your policy on reasonable adjustments?", received_on=date(2026, 3, 16)
+        )
         assert later.possible_repeat_of is None
         assert different.possible_repeat_of is None
 
-    def test_sar_from_account_holder_about_themselves_starts_the_clock(self, make_request, complainant):
+    def test_sar_from_account_holder_about_themselves_starts_the_clock(
+        self, make_request, complainant
+    ):
         info = make_request(kind=Kind.SAR, user=complainant, received_on=date(2026, 3, 31))
         assert info.status == Status.RECEIVED
         assert info.identity_verified_on == date(2026, 3, 31)
 
-    def test_sar_for_someone_else_waits_for_identity_check(self, make_request, complainant, foi_officer, django_capture_on_commit_callbacks):
+    def test_sar_for_someone_else_waits_for_identity_check(
+        self, make_request, complainant, foi_officer, django_capture_on_commit_callbacks
+    ):
         document = document_upload(
-            case=None, uploaded_by=complainant, uploader_role=UploaderRole.COMPLAINANT,
-            files=[SimpleUploadedFile("authority.pdf", pdf_bytes("I authorise my son to ask for my data"))],
+            case=None,
+            uploaded_by=complainant,
+            uploader_role=UploaderRole.COMPLAINANT,
+            files=[
+                SimpleUploadedFile(
+                    "authority.pdf", pdf_bytes("I authorise my son to ask for my data")
+                )
+            ],
         )[0]
-        info = make_request(kind=Kind.SAR, user=complainant, on_behalf_of="Alex Parent", identity_document_ids=[document.pk], received_on=date(2026, 3, 2))
+        info = make_request(
+            kind=Kind.SAR,
+            user=complainant,
+            on_behalf_of="Alex Parent",
+            identity_document_ids=[document.pk],
+            received_on=date(2026, 3, 2),
+        )
         assert info.status == Status.AWAITING_IDENTITY
         assert info.due_on is None and info.clock is None
         assert RequestDocument.objects.get(request=info).document == document
@@ -97,7 +121,9 @@ class TestInformationRequestSubmit:
 
     def test_identity_document_is_screened_like_all_evidence(self, complainant):
         refused = document_upload(
-            case=None, uploaded_by=complainant, uploader_role=UploaderRole.COMPLAINANT,
+            case=None,
+            uploaded_by=complainant,
+            uploader_role=UploaderRole.COMPLAINANT,
             files=[SimpleUploadedFile("passport.exe", b"MZ\x90\x00" + b"\x00" * 60)],
         )[0]
         assert refused.status == DocumentStatus.REJECTED
@@ -112,7 +138,9 @@ class TestWorkflow:
         with pytest.raises(RequestRefused, match="second officer"):
             request_sign_off(request=info, actor=foi_officer)
 
-    def test_sending_stops_the_clock_and_tells_the_requester(self, make_request, foi_officer, second_officer, django_capture_on_commit_callbacks):
+    def test_sending_stops_the_clock_and_tells_the_requester(
+        self, make_request, foi_officer, second_officer, django_capture_on_commit_callbacks
+    ):
         info = make_request(received_on=date(2026, 10, 10))
         with django_capture_on_commit_callbacks(execute=True):
             info = _to_sent(info, foi_officer, second_officer, on=date(2026, 11, 2))
@@ -120,7 +148,9 @@ class TestWorkflow:
         assert info.sent_on == date(2026, 11, 2)
         assert info.statutory_clock.is_stopped and not info.statutory_clock.stopped_late
         assert "replied" in mail.outbox[-1].subject
-        actions = list(info.events.filter(kind="status_changed").values_list("payload__action", flat=True))
+        actions = list(
+            info.events.filter(kind="status_changed").values_list("payload__action", flat=True)
+        )
         assert actions == ["start", "submit_draft", "sign_off", "send"]
 
     def test_cannot_send_without_sign_off(self, make_request, foi_officer):
@@ -137,34 +167,63 @@ class TestWorkflow:
         info = make_request()
         with pytest.raises(RequestRefused, match="public interest"):
             request_exemption_apply(request=info, actor=foi_officer, code="s36")
-        applied = request_exemption_apply(request=info, actor=foi_officer, code="s36", public_interest_notes="Balance favours withholding")
+        applied = request_exemption_apply(
+            request=info,
+            actor=foi_officer,
+            code="s36",
+            public_interest_notes="Balance favours withholding",
+        )
         assert applied.get_code_display().startswith("s.36")
         request_exemption_apply(request=info, actor=foi_officer, code="s40_2")
 
     def test_eir_request_takes_only_eir_exceptions(self, make_request, foi_officer):
         info = make_request(kind=Kind.EIR)
         with pytest.raises(RequestRefused, match="EIR exception"):
-            request_exemption_apply(request=info, actor=foi_officer, code="s43", public_interest_notes="x")
+            request_exemption_apply(
+                request=info, actor=foi_officer, code="s43", public_interest_notes="x"
+            )
         request_exemption_apply(request=info, actor=foi_officer, code="r13")
 
     def test_searches_are_recorded(self, make_request, foi_officer):
-        event = request_search_record(request=make_request(), actor=foi_officer, searched="Case system, 2025", found="42 records")
+        event = request_search_record(
+            request=make_request(),
+            actor=foi_officer,
+            searched="Case system, 2025",
+            found="42 records",
+        )
         assert event.payload == {"found": "42 records"}
 
     def test_close_with_outcome_and_withdraw(self, make_request, foi_officer, second_officer):
         info = _to_sent(make_request(), foi_officer, second_officer)
         info = request_close(request=info, actor=foi_officer, outcome=Outcome.NOT_HELD)
         assert info.status == Status.CLOSED and info.outcome == Outcome.NOT_HELD
-        other = request_withdraw(request=make_request(text="Another"), actor=foi_officer, reason="Requester withdrew")
+        other = request_withdraw(
+            request=make_request(text="Another"), actor=foi_officer, reason="Requester withdrew"
+        )
         assert other.outcome == Outcome.WITHDRAWN and other.statutory_clock.is_stopped
 
     def test_vexatious_is_an_outcome_staff_choose(self, make_request, foi_officer, second_officer):
         info = _to_sent(make_request(), foi_officer, second_officer, text="Refused under s.14(1).")
-        assert request_close(request=info, actor=foi_officer, outcome=Outcome.VEXATIOUS).outcome == "vexatious"
+        assert (
+            request_close(request=info, actor=foi_officer, outcome=Outcome.VEXATIOUS).outcome
+            == "vexatious"
+        )
 
-    def test_internal_review_is_a_linked_request_with_its_own_clock(self, make_request, foi_officer, second_officer):
-        info = _to_sent(make_request(received_on=date(2026, 8, 3)), foi_officer, second_officer, on=date(2026, 8, 20))
-        review = review_open(request=info, actor=foi_officer, text="Please review the s.36 refusal", received_on=date(2026, 8, 28))
+    def test_internal_review_is_a_linked_request_with_its_own_clock(
+        self, make_request, foi_officer, second_officer
+    ):
+        info = _to_sent(
+            make_request(received_on=date(2026, 8, 3)),
+            foi_officer,
+            second_officer,
+            on=date(2026, 8, 20),
+        )
+        review = review_open(
+            request=info,
+            actor=foi_officer,
+            text="Please review the s.36 refusal",
+            received_on=date(2026, 8, 28),
+        )
         assert review.review_of == info
         assert review.reference.startswith("IR-2026-")
         assert review.due_on == date(2026, 9, 28)
@@ -175,7 +234,13 @@ class TestWorkflow:
             review_open(request=make_request(), actor=foi_officer, text="Review")
 
     def test_ico_appeal_is_recorded(self, make_request, foi_officer):
-        info = ico_appeal_record(request=make_request(), actor=foi_officer, received_on=date(2026, 12, 1), ico_reference="IC-123456-A1B2", ico_outcome="Upheld")
+        info = ico_appeal_record(
+            request=make_request(),
+            actor=foi_officer,
+            received_on=date(2026, 12, 1),
+            ico_reference="IC-123456-A1B2",
+            ico_outcome="Upheld",
+        )
         assert (info.ico_reference, info.ico_outcome) == ("IC-123456-A1B2", "Upheld")
         assert info.events.get(kind="ico_appeal_recorded").payload["reference"] == "IC-123456-A1B2"
 
@@ -184,30 +249,67 @@ class TestWorkflow:
 class TestDisclosurePublish:
     def _closed_for_publication(self, make_request, drafter, signer, text):
         info = _to_sent(make_request(), drafter, signer, text=text)
-        return request_close(request=info, actor=drafter, outcome=Outcome.GRANTED, publish=True, topic="Complaints data")
+        return request_close(
+            request=info,
+            actor=drafter,
+            outcome=Outcome.GRANTED,
+            publish=True,
+            topic="Complaints data",
+        )
 
     def test_text_with_personal_data_is_refused(self, make_request, foi_officer, second_officer):
-        info = self._closed_for_publication(make_request, foi_officer, second_officer, "Contact jo@example.com")
+        info = self._closed_for_publication(
+            make_request, foi_officer, second_officer, "Contact jo@example.com"
+        )
         with pytest.raises(RequestRefused, match="email address"):
-            disclosure_publish(request=info, actor=second_officer, title="Complaints", redacted_text="Contact jo@example.com", confirmed=True)
+            disclosure_publish(
+                request=info,
+                actor=second_officer,
+                title="Complaints",
+                redacted_text="Contact jo@example.com",
+                confirmed=True,
+            )
 
     def test_confirmation_is_required(self, make_request, foi_officer, second_officer):
-        info = self._closed_for_publication(make_request, foi_officer, second_officer, "We hold 42.")
+        info = self._closed_for_publication(
+            make_request, foi_officer, second_officer, "We hold 42."
+        )
         with pytest.raises(RequestRefused, match="Confirm"):
-            disclosure_publish(request=info, actor=second_officer, title="Complaints", redacted_text="We hold 42.", confirmed=False)
+            disclosure_publish(
+                request=info,
+                actor=second_officer,
+                title="Complaints",
+                redacted_text="We hold 42.",
+                confirmed=False,
+            )
 
-    def test_published_entry_has_no_requester_data_and_only_clean_attachments(self, make_request, foi_officer, second_officer):
-        info = self._closed_for_publication(make_request, foi_officer, second_officer, "We hold 42.")
+    def test_published_entry_has_no_requester_data_and_only_clean_attachments(
+        self, make_request, foi_officer, second_officer
+    ):
+        info = self._closed_for_publication(
+            make_request, foi_officer, second_officer, "We hold 42."
+        )
         clean, pending = document_upload(
-            case=None, uploaded_by=foi_officer, uploader_role=UploaderRole.STAFF,
-            files=[SimpleUploadedFile("table.csv", b"year,count\n2025,42\n"), SimpleUploadedFile("draft.csv", b"a,b\n1,2\n")],
+            case=None,
+            uploaded_by=foi_officer,
+            uploader_role=UploaderRole.STAFF,
+            files=[
+                SimpleUploadedFile("table.csv", b"year,count\n2025,42\n"),
+                SimpleUploadedFile("draft.csv", b"a,b\n1,2\n"),
+            ],
         )
         Document.objects.filter(pk=clean.pk).update(status=DocumentStatus.CLEAN)
-        request_documents_link(request=info, documents=[clean, pending], purpose="response", actor=foi_officer)
+        request_documents_link(
+            request=info, documents=[clean, pending], purpose="response", actor=foi_officer
+        )
         with time_machine.travel(date(2026, 12, 1)):
             entry = disclosure_publish(
-                request=info, actor=second_officer, title="Complaints about GPs", redacted_text="We hold 42.",
-                confirmed=True, attachment_ids=[clean.pk, pending.pk],
+                request=info,
+                actor=second_officer,
+                title="Complaints about GPs",
+                redacted_text="We hold 42.",
+                confirmed=True,
+                attachment_ids=[clean.pk, pending.pk],
             )
         assert list(entry.attachments.all()) == [clean]
         assert entry.topic == "Complaints data" and entry.published_on == date(2026, 12, 1)
@@ -218,5 +320,3 @@ class TestDisclosurePublish:
         info = _to_sent(make_request(kind=Kind.SAR, user=complainant), foi_officer, second_officer)
         with pytest.raises(RequestRefused, match="never published"):
             request_close(request=info, actor=foi_officer, outcome=Outcome.GRANTED, publish=True)
-
-

@@ -34,8 +34,13 @@ FOI_ANSWERS = {
 def _bulk_requests(n):
     for i in range(n):
         InformationRequest.objects.create(
-            reference=f"FOI-2026-{i:05d}", kind=Kind.FOI, requester_name="Pat", requester_email="pat@example.com",
-            text=f"Request {i}", received_on=date(2026, 1, 5), due_on=date(2026, 2, 2),
+            reference=f"FOI-2026-{i:05d}",
+            kind=Kind.FOI,
+            requester_name="Pat",
+            requester_email="pat@example.com",
+            text=f"Request {i}",
+            received_on=date(2026, 1, 5),
+            due_on=date(2026, 2, 2),
             assigned_to=UserFactory(roles=[Role.FOI_OFFICER]),
         )
 
@@ -70,8 +75,16 @@ class TestAskForInformation:
             ({"name": "www.example.com"}, "name", "Enter a name using only letters"),
             ({"email": "", "address": ""}, "email", "Enter an email address or a postal address"),
             ({"email": "not-an-email"}, "email", "Enter an email address in the correct format"),
-            ({"answer_format": "post"}, "address", "Enter a postal address if you want the answer by post"),
-            ({"environmental": ""}, "environmental", "Select yes if your request is about the environment"),
+            (
+                {"answer_format": "post"},
+                "address",
+                "Enter a postal address if you want the answer by post",
+            ),
+            (
+                {"environmental": ""},
+                "environmental",
+                "Select yes if your request is about the environment",
+            ),
             ({"answer_format": ""}, "answer_format", "Select how you want the answer"),
         ],
     )
@@ -98,7 +111,10 @@ class TestSubjectAccess:
 
     def test_own_data_request_starts_the_clock(self, client, complainant):
         client.force_login(complainant)
-        client.post(reverse("foi:personal_data"), {"whose": "mine", "text": "My complaint file", "answer_format": "email"})
+        client.post(
+            reverse("foi:personal_data"),
+            {"whose": "mine", "text": "My complaint file", "answer_format": "email"},
+        )
         client.post(reverse("foi:personal_data_check"))
         info = InformationRequest.objects.get()
         assert (info.kind, info.status, info.user) == ("sar", Status.RECEIVED, complainant)
@@ -107,19 +123,36 @@ class TestSubjectAccess:
 
     def test_someone_elses_data_needs_proof_which_is_screened(self, client, complainant):
         client.force_login(complainant)
-        response = client.post(reverse("foi:personal_data"), {"whose": "someone_else", "text": "Mum's file", "answer_format": "email"})
+        response = client.post(
+            reverse("foi:personal_data"),
+            {"whose": "someone_else", "text": "Mum's file", "answer_format": "email"},
+        )
         assert "Enter the full name of the person" in response.text
         assert "Select a file showing their permission" in response.text
         bad = SimpleUploadedFile("id.exe", b"MZ\x90\x00" + b"\x00" * 60)
         response = client.post(
             reverse("foi:personal_data"),
-            {"whose": "someone_else", "on_behalf_of": "Alex Parent", "text": "Mum's file", "answer_format": "email", "identity_document": bad},
+            {
+                "whose": "someone_else",
+                "on_behalf_of": "Alex Parent",
+                "text": "Mum's file",
+                "answer_format": "email",
+                "identity_document": bad,
+            },
         )
         assert response.status_code == 200 and "There is a problem" in response.text
-        good = SimpleUploadedFile("authority.pdf", pdf_bytes("I authorise my son to ask for my data"))
+        good = SimpleUploadedFile(
+            "authority.pdf", pdf_bytes("I authorise my son to ask for my data")
+        )
         response = client.post(
             reverse("foi:personal_data"),
-            {"whose": "someone_else", "on_behalf_of": "Alex Parent", "text": "Mum's file", "answer_format": "email", "identity_document": good},
+            {
+                "whose": "someone_else",
+                "on_behalf_of": "Alex Parent",
+                "text": "Mum's file",
+                "answer_format": "email",
+                "identity_document": good,
+            },
         )
         assert response.url == reverse("foi:personal_data_check")
         client.post(reverse("foi:personal_data_check"))
@@ -179,8 +212,16 @@ class TestStaffWorkflowViews:
     def test_log_a_postal_request(self, foi_client):
         response = foi_client.post(
             reverse("foi_staff:log"),
-            {"kind": "foi", "channel": "post", "received_on": "05/10/2026", "name": "Lee Writer", "email": "",
-             "address": "2 Low Road\nTown", "answer_format": "post", "text": "Your staff numbers"},
+            {
+                "kind": "foi",
+                "channel": "post",
+                "received_on": "05/10/2026",
+                "name": "Lee Writer",
+                "email": "",
+                "address": "2 Low Road\nTown",
+                "answer_format": "post",
+                "text": "Your staff numbers",
+            },
         )
         info = InformationRequest.objects.get()
         assert response.url == reverse("foi_staff:detail", args=[info.reference])
@@ -191,28 +232,49 @@ class TestStaffWorkflowViews:
         assert "Date received must be a real date" in response.text
         assert "Select the type of request" in response.text
 
-    def test_detail_is_audited_and_other_staff_forbidden(self, client, foi_client, make_request, caseworker):
+    def test_detail_is_audited_and_other_staff_forbidden(
+        self, client, foi_client, make_request, caseworker
+    ):
         info = make_request()
         assert foi_client.get(reverse("foi_staff:detail", args=[info.reference])).status_code == 200
-        assert AuditEntry.objects.filter(action="foi.request_viewed", object_id=str(info.pk)).exists()
+        assert AuditEntry.objects.filter(
+            action="foi.request_viewed", object_id=str(info.pk)
+        ).exists()
         other = otp_verified_client(type(client)(), caseworker)
         assert other.get(reverse("foi_staff:detail", args=[info.reference])).status_code == 403
-        assert other.post(reverse("foi_staff:action", args=[info.reference, "assign"])).status_code == 403
+        assert (
+            other.post(reverse("foi_staff:action", args=[info.reference, "assign"])).status_code
+            == 403
+        )
 
     def test_unknown_request_is_not_found(self, foi_client):
-        assert foi_client.get(reverse("foi_staff:detail", args=["FOI-2026-99999"])).status_code == 404
+        assert (
+            foi_client.get(reverse("foi_staff:detail", args=["FOI-2026-99999"])).status_code == 404
+        )
 
-    def test_draft_from_template_then_drafter_cannot_sign_off(self, foi_client, foi_officer, make_request):
+    def test_draft_from_template_then_drafter_cannot_sign_off(
+        self, foi_client, foi_officer, make_request
+    ):
         info = make_request()
-        foi_client.post(reverse("foi_staff:action", args=[info.reference, "assign"]), {"assign-assignee": foi_officer.pk})
-        page = foi_client.get(reverse("foi_staff:detail", args=[info.reference]), {"template": "not_held"})
+        foi_client.post(
+            reverse("foi_staff:action", args=[info.reference, "assign"]),
+            {"assign-assignee": foi_officer.pk},
+        )
+        page = foi_client.get(
+            reverse("foi_staff:detail", args=[info.reference]), {"template": "not_held"}
+        )
         assert "do not hold the information" in page.text
-        foi_client.post(reverse("foi_staff:action", args=[info.reference, "draft"]), {"draft-response_text": "Not held."})
+        foi_client.post(
+            reverse("foi_staff:action", args=[info.reference, "draft"]),
+            {"draft-response_text": "Not held."},
+        )
         info.refresh_from_db()
         assert info.status == Status.AWAITING_SIGN_OFF
         page = foi_client.get(reverse("foi_staff:detail", args=[info.reference]))
         assert "not the drafter, must sign this response off" in page.text
-        response = foi_client.post(reverse("foi_staff:action", args=[info.reference, "sign_off"]), follow=True)
+        response = foi_client.post(
+            reverse("foi_staff:action", args=[info.reference, "sign_off"]), follow=True
+        )
         assert "A second officer must sign off" in response.text
         info.refresh_from_db()
         assert info.status == Status.AWAITING_SIGN_OFF
@@ -225,7 +287,12 @@ class TestStaffWorkflowViews:
 
     def test_unknown_action_is_not_found(self, foi_client, make_request):
         info = make_request()
-        assert foi_client.post(reverse("foi_staff:action", args=[info.reference, "explode"])).status_code == 404
+        assert (
+            foi_client.post(
+                reverse("foi_staff:action", args=[info.reference, "explode"])
+            ).status_code
+            == 404
+        )
 
 
 def _closed_for_publication(make_request, drafter, signer, text):
@@ -233,21 +300,40 @@ def _closed_for_publication(make_request, drafter, signer, text):
     info = request_draft_submit(request=info, actor=drafter, response_text=text)
     info = request_sign_off(request=info, actor=signer)
     info = request_send(request=info, actor=signer)
-    return request_close(request=info, actor=drafter, outcome=Outcome.GRANTED, publish=True, topic="Spending")
+    return request_close(
+        request=info, actor=drafter, outcome=Outcome.GRANTED, publish=True, topic="Spending"
+    )
 
 
 @pytest.mark.django_db
 class TestPublishAndDisclosureLog:
-    def test_redaction_check_suggests_and_requires_confirmation(self, foi_client, make_request, foi_officer, second_officer):
-        info = _closed_for_publication(make_request, second_officer, foi_officer, "Ask jo@example.com or 020 7946 0000. We spent £1,200.")
+    def test_redaction_check_suggests_and_requires_confirmation(
+        self, foi_client, make_request, foi_officer, second_officer
+    ):
+        info = _closed_for_publication(
+            make_request,
+            second_officer,
+            foi_officer,
+            "Ask jo@example.com or 020 7946 0000. We spent £1,200.",
+        )
         page = foi_client.get(reverse("foi_staff:publish", args=[info.reference]))
-        assert "[REDACTED]" in page.text and "jo@example.com" not in page.text.split("<textarea")[1].split("</textarea>")[0]
-        response = foi_client.post(reverse("foi_staff:publish", args=[info.reference]), {"title": "Legal spend", "redacted_text": "Ask jo@example.com"})
+        assert (
+            "[REDACTED]" in page.text
+            and "jo@example.com" not in page.text.split("<textarea")[1].split("</textarea>")[0]
+        )
+        response = foi_client.post(
+            reverse("foi_staff:publish", args=[info.reference]),
+            {"title": "Legal spend", "redacted_text": "Ask jo@example.com"},
+        )
         assert "Confirm that you have checked" in response.text
         assert "still contains personal data: email address" in response.text
         response = foi_client.post(
             reverse("foi_staff:publish", args=[info.reference]),
-            {"title": "Legal spend", "redacted_text": "Ask [REDACTED]. We spent £1,200.", "confirmed": "on"},
+            {
+                "title": "Legal spend",
+                "redacted_text": "Ask [REDACTED]. We spent £1,200.",
+                "confirmed": "on",
+            },
         )
         assert response.url == reverse("foi:disclosure_detail", args=[info.reference])
         public = foi_client.get(response.url).text
@@ -259,15 +345,26 @@ class TestPublishAndDisclosureLog:
         assert client.get(reverse("foi_staff:publish", args=[info.reference])).status_code == 403
 
     @pytest.mark.parametrize("rows", [1, 30])
-    def test_log_search_filter_and_query_count(self, client, make_request, foi_officer, second_officer, django_assert_max_num_queries, rows):
+    def test_log_search_filter_and_query_count(
+        self, client, make_request, foi_officer, second_officer, django_assert_max_num_queries, rows
+    ):
         for i in range(rows):
             info = InformationRequest.objects.create(
-                reference=f"FOI-2026-{i:05d}", kind=Kind.FOI, requester_name="Pat", requester_email="p@example.com",
-                text="x", received_on=date(2026, 1, 5), status=Status.CLOSED,
+                reference=f"FOI-2026-{i:05d}",
+                kind=Kind.FOI,
+                requester_name="Pat",
+                requester_email="p@example.com",
+                text="x",
+                received_on=date(2026, 1, 5),
+                status=Status.CLOSED,
             )
             DisclosureEntry.objects.create(
-                request=info, reference=info.reference, title=f"Spending {i}" if i else "Staff sickness",
-                topic="Staff" if i == 0 else "Finance", response_text="Figures", published_on=date(2026, 6, 1 + i % 28),
+                request=info,
+                reference=info.reference,
+                title=f"Spending {i}" if i else "Staff sickness",
+                topic="Staff" if i == 0 else "Finance",
+                response_text="Figures",
+                published_on=date(2026, 6, 1 + i % 28),
                 confirmed_by=foi_officer,
             )
         with django_assert_max_num_queries(6):
@@ -283,26 +380,48 @@ class TestPublishAndDisclosureLog:
 
     def test_atom_feed(self, client, foi_officer):
         info = InformationRequest.objects.create(
-            reference="FOI-2026-00001", kind=Kind.FOI, requester_name="Pat Secret", requester_email="secret@example.com",
-            text="x", received_on=date(2026, 1, 5), status=Status.CLOSED,
+            reference="FOI-2026-00001",
+            kind=Kind.FOI,
+            requester_name="Pat Secret",
+            requester_email="secret@example.com",
+            text="x",
+            received_on=date(2026, 1, 5),
+            status=Status.CLOSED,
         )
-        DisclosureEntry.objects.create(request=info, reference=info.reference, title="Staff sickness", response_text="Figures",
-                                       published_on=date(2026, 6, 1), confirmed_by=foi_officer)
+        DisclosureEntry.objects.create(
+            request=info,
+            reference=info.reference,
+            title="Staff sickness",
+            response_text="Figures",
+            published_on=date(2026, 6, 1),
+            confirmed_by=foi_officer,
+        )
         response = client.get(reverse("foi:disclosure_feed"))
         assert response["Content-Type"].startswith("application/atom+xml")
         assert b"Staff sickness" in response.content
-        assert b"secret@example.com" not in response.content and b"Pat Secret" not in response.content
+        assert (
+            b"secret@example.com" not in response.content and b"Pat Secret" not in response.content
+        )
 
     def test_unknown_entry_and_attachment_are_not_found(self, client):
-        assert client.get(reverse("foi:disclosure_detail", args=["FOI-2026-00404"])).status_code == 404
-        assert client.get(reverse("foi:disclosure_attachment", args=["FOI-2026-00404", 1])).status_code == 404
+        assert (
+            client.get(reverse("foi:disclosure_detail", args=["FOI-2026-00404"])).status_code == 404
+        )
+        assert (
+            client.get(reverse("foi:disclosure_attachment", args=["FOI-2026-00404", 1])).status_code
+            == 404
+        )
 
 
 @pytest.mark.django_db
 class TestPerformance:
-    def test_percent_on_time_per_quarter_and_kind(self, client, make_request, foi_officer, second_officer, complainant):
+    def test_percent_on_time_per_quarter_and_kind(
+        self, client, make_request, foi_officer, second_officer, complainant
+    ):
         def answered(on, **kw):
-            info = request_assign(request=make_request(**kw), assignee=foi_officer, actor=foi_officer)
+            info = request_assign(
+                request=make_request(**kw), assignee=foi_officer, actor=foi_officer
+            )
             info = request_draft_submit(request=info, actor=foi_officer, response_text="Answer")
             info = request_sign_off(request=info, actor=second_officer)
             return request_send(request=info, actor=second_officer, on=on)
@@ -313,6 +432,6 @@ class TestPerformance:
         make_request(received_on=date(2026, 1, 7), text="still open")
         page = client.get(reverse("foi:performance")).text
         assert "2026 Q1" in page
-        assert "50% <span class=\"govuk-body-s\">(1 of 2)" in page
-        assert "100% <span class=\"govuk-body-s\">(1 of 1)" in page
+        assert '50% <span class="govuk-body-s">(1 of 2)' in page
+        assert '100% <span class="govuk-body-s">(1 of 1)' in page
         assert "Pat Requester" not in page
