@@ -2,11 +2,17 @@
 recommendations and public summaries. Kept apart from casework.services, which holds the case
 itself and its workflow; case status still changes only through case_transition."""
 
+import hashlib
 from datetime import date
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.html import strip_tags
+from weasyprint import HTML
+
+from casework.documents import document_bytes_delete, document_bytes_store
 
 from casework.models import (
     Case,
@@ -17,11 +23,14 @@ from casework.models import (
     Decision,
     DecisionOutcome,
     Document,
+    DocumentStatus,
     EvidenceRequest,
     EvidenceRequestStatus,
     ProvisionalComment,
     Recommendation,
     RecommendationStatus,
+    TextStatus,
+    UploaderRole,
 )
 from casework.redaction import MASKS, redact
 from casework.selectors_decisions import case_known_names
@@ -535,3 +544,79 @@ def decision_publish(*, case: Case, actor) -> Decision:
     decision.save()
     CaseEvent.objects.create(case=case, kind=CaseEventKind.DECISION_PUBLISHED, actor=actor, payload={})
     return decision
+
+
+# Letters ----------------------------------------------------------------------------------------
+
+
+class LetterKind(models.TextChoices):
+    ACKNOWLEDGEMENT = "acknowledgement", "Acknowledgement"
+    INFORMATION_REQUEST = "information_request", "Request for information"
+    PROVISIONAL_DECISION = "provisional_decision", "Provisional decision"
+    FINAL_DECISION = "final_decision", "Final decision"
+
+
+def letter_context(*, case: Case, kind: str) -> dict:
+    """The merge fields a letter may use: the case, its people and organisations, the decision."""
+    case = Case.objects.select_related("complainant").get(pk=case.pk)
+    return {
+        "kind": LetterKind(kind),
+        "case": case,
+        "complainant": case.complainant,
+        "organisations": [link.organisation for link in case.case_organisations.select_related("organisation")],
+        "decision": Decision.objects.filter(case=case).first(),
+        "evidence_requests": list(case.evidence_requests.open().select_related("organisation")),
+        "today": timezone.localdate(),
+    }
+
+
+def letter_html(*, case: Case, kind: str) -> str:
+    return render_to_string(f"casework/letters/{LetterKind(kind).value}.html", letter_context(case=case, kind=kind))
+
+
+def letter_pdf(html: str) -> bytes:
+    # No base_url: a letter template can reach no file or address outside itself.
+    return HTML(string=html).write_pdf()
+
+
+@transaction.atomic
+def letter_generate(*, case: Case, kind: str, actor) -> Document:
+    """Render the letter to PDF and file it on the case as a document, with an event.
+
+    Made by the service itself, so it is filed clean without a virus scan. It is filed as
+    internal: a generated letter is a draft until it is sent, and the complainant sees a letter
+    on their case only once staff share it (by changing `internal`, when the letter is sent).
+    """
+    kind = LetterKind(kind)
+    html = letter_html(case=case, kind=kind)
+    pdf = letter_pdf(html)
+    now = timezone.now()
+    document = Document(
+        case=case,
+        uploaded_by=actor,
+        uploader_role=UploaderRole.STAFF,
+        original_filename=f"{case.reference} {kind.label.lower()} letter {timezone.localdate(now):%Y-%m-%d}.pdf",
+        size=len(pdf),
+        content_type="application/pdf",
+        sha256=hashlib.sha256(pdf).hexdigest(),
+        internal=True,
+        status=DocumentStatus.CLEAN,
+        scanned_at=now,
+        text_status=TextStatus.EXTRACTED,
+        extracted_text=" ".join(strip_tags(html).split()),
+        created_at=now,
+    )
+    document.storage_key = document_bytes_store(key=document.storage_key, content=pdf)
+    try:
+        document.save()
+    except Exception:
+        document_bytes_delete(key=document.storage_key)
+        raise
+    CaseEvent.objects.create(
+        case=case,
+        kind=CaseEventKind.LETTER_GENERATED,
+        actor=actor,
+        payload={"document_id": document.pk, "letter": kind.value},
+        created_at=now,
+    )
+    return document
