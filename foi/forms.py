@@ -263,6 +263,8 @@ class ClarificationForm(forms.Form):
 
 
 class ExtendForm(forms.Form):
+    """Only the fields the request's law uses: FOI a new total, EIR none, SAR months and notice."""
+
     reason = forms.CharField(
         label="Reason for the extension",
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -270,25 +272,39 @@ class ExtendForm(forms.Form):
         error_messages={"required": "Enter the reason for the extension"},
     )
     to_working_days = forms.IntegerField(
-        label="FOI: new total in working days",
-        required=False,
+        label="New total in working days",
         min_value=21,
         max_value=40,
-        help_text="FOIA s.10(3): a reasonable extension for the public interest test, "
-        "at most 40 working days in total.",
+        help_text="A reasonable extension for the public interest test: at most 40 working days "
+        "in total.",
         error_messages={
+            "required": "Enter the new total in working days",
+            "invalid": "Enter the new total as a whole number of working days",
             "min_value": "Enter a total of more than 20 working days",
             "max_value": "Enter a total of no more than 40 working days",
         },
     )
     by_months = forms.TypedChoiceField(
-        label="SAR: extend by",
-        required=False,
+        label="Extend by",
         coerce=int,
-        empty_value=None,
-        choices=[("", "Not a SAR"), ("1", "1 month"), ("2", "2 months")],
+        choices=[("1", "1 month"), ("2", "2 months")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select how many months to extend by"},
     )
-    notified_on = _date_field("SAR: date the requester was told", required=False)
+    notified_on = _date_field("Date the requester was told")
+
+    FIELDS_BY_KIND = {
+        Kind.FOI: {"to_working_days"},
+        Kind.EIR: set(),
+        Kind.SAR: {"by_months", "notified_on"},
+    }
+
+    def __init__(self, *args, kind=Kind.FOI, **kwargs):
+        super().__init__(*args, **kwargs)
+        keep = self.FIELDS_BY_KIND[Kind(kind)] | {"reason"}
+        for name in list(self.fields):
+            if name not in keep:
+                del self.fields[name]
 
 
 class SearchForm(forms.Form):
@@ -412,7 +428,7 @@ class PublishForm(forms.Form):
 
     def clean_redacted_text(self):
         text = self.cleaned_data["redacted_text"]
-        findings = find_personal_data(text)
+        findings = find_personal_data(text, names=[self.requester_name])
         if findings:
             kinds = ", ".join(sorted({f.label for f in findings}))
             raise forms.ValidationError(
@@ -420,8 +436,9 @@ class PublishForm(forms.Form):
             )
         return text
 
-    def __init__(self, *args, attachment_choices=(), **kwargs):
+    def __init__(self, *args, attachment_choices=(), requester_name="", **kwargs):
         super().__init__(*args, **kwargs)
+        self.requester_name = requester_name
         self.fields["attachments"].choices = list(attachment_choices)
         if not attachment_choices:
             del self.fields["attachments"]

@@ -37,11 +37,26 @@ class Finding:
     end: int
 
 
-def find_personal_data(text: str) -> list[Finding]:
-    """Every match of a personal-data pattern, in order, without overlaps."""
+def _name_patterns(names) -> list[tuple[str, re.Pattern]]:
+    """The known people's full names, then their surnames, as whole words in any case."""
+    patterns = []
+    for name in names:
+        parts = [p for p in re.split(r"\s+", (name or "").strip()) if p]
+        for candidate in (" ".join(parts), parts[-1] if parts else ""):
+            if len(candidate) >= 3:
+                body = r"\s+".join(re.escape(p) for p in candidate.split(" "))
+                patterns.append(("name", re.compile(rf"\b{body}\b", re.IGNORECASE)))
+    return patterns
+
+
+def find_personal_data(text: str, *, names=()) -> list[Finding]:
+    """Every match of a personal-data pattern, in order, without overlaps.
+
+    `names`: people we know are in the case (the requester), whose names are found too.
+    """
     findings: list[Finding] = []
     taken: list[tuple[int, int]] = []
-    for label, pattern in _PATTERNS:
+    for label, pattern in [*_name_patterns(names), *_PATTERNS]:
         for match in pattern.finditer(text or ""):
             start, end = match.span()
             if any(start < e and s < end for s, e in taken):
@@ -51,10 +66,10 @@ def find_personal_data(text: str) -> list[Finding]:
     return sorted(findings, key=lambda f: f.start)
 
 
-def redact(text: str) -> str:
+def redact(text: str, *, names=()) -> str:
     """The text with every finding replaced by [REDACTED]: a suggestion the officer then checks."""
     out, last = [], 0
-    for finding in find_personal_data(text):
+    for finding in find_personal_data(text, names=names):
         out.append(text[last : finding.start])
         out.append(REDACTED)
         last = finding.end

@@ -108,6 +108,13 @@ FORM_CLASSES = {
 }
 
 
+def _form(name, info, *args, **kwargs):
+    """An action form, prefixed so that many fit on one page; the extension form by law."""
+    if name == "extend":
+        kwargs["kind"] = info.kind
+    return FORM_CLASSES[name](*args, prefix=name, **kwargs)
+
+
 def _detail_context(request, info, **overrides):
     template_form = forms.TemplateChoiceForm(request.GET or None)
     draft_initial = {"response_text": info.response_text}
@@ -137,10 +144,7 @@ def _detail_context(request, info, **overrides):
         "can_sign_off": request.user.has_perm("foi.sign_off_responses")
         and info.drafted_by_id != request.user.pk,
         "template_form": template_form,
-        "forms": {
-            name: form_class(prefix=name, initial=initial.get(name))
-            for name, form_class in FORM_CLASSES.items()
-        },
+        "forms": {name: _form(name, info, initial=initial.get(name)) for name in FORM_CLASSES},
     }
     context["forms"].update(overrides)
     # A form sent back with errors: the page title and error summary speak about it.
@@ -276,7 +280,7 @@ def request_action(request, reference, action):
         raise Http404
     if action in SIGN_OFF_ACTIONS and not request.user.has_perm("foi.sign_off_responses"):
         raise PermissionDenied
-    form = spec.form(request.POST, prefix=action) if spec.form else None
+    form = _form(action, info, request.POST) if spec.form else None
     if form is not None and not form.is_valid():
         return render(
             request,
@@ -299,7 +303,7 @@ def request_action(request, reference, action):
 def request_attach(request, reference):
     """Attach a file to the response: screened and virus-scanned like all evidence."""
     info = request_for_staff(request, reference)
-    form = forms.AttachmentForm(request.POST, request.FILES, prefix="attach")
+    form = _form("attach", info, request.POST, request.FILES)
     if not form.is_valid():
         return render(
             request,
@@ -362,7 +366,11 @@ def request_publish(request, reference):
     form = forms.PublishForm(
         request.POST or None,
         attachment_choices=attachments,
-        initial={"redacted_text": redact(info.response_text), "title": info.text[:120]},
+        requester_name=info.requester_name,
+        initial={
+            "redacted_text": redact(info.response_text, names=[info.requester_name]),
+            "title": info.text[:120],
+        },
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -380,7 +388,7 @@ def request_publish(request, reference):
         else:
             messages.success(request, "Published in the disclosure log")
             return redirect("foi:disclosure_detail", entry.reference)
-    findings = find_personal_data(info.response_text)
+    findings = find_personal_data(info.response_text, names=[info.requester_name])
     return render(
         request,
         "foi/staff/publish.html",

@@ -35,3 +35,11 @@ class TestFindPersonalData:
         text = "Contact jo@example.com or 020 7946 0000 at SW1A 1AA."
         assert redact(text) == f"Contact {REDACTED} or {REDACTED} at {REDACTED}."
         assert find_personal_data(redact(text)) == []
+
+    def test_known_names_are_found_in_full_or_by_surname(self):
+        text = "Dear Pat O'Neill, as Ms o'neill asked, we hold 42 records. Patrick agreed."
+        found = find_personal_data(text, names=["Pat O'Neill"])
+        assert [(f.label, f.text) for f in found] == [("name", "Pat O'Neill"), ("name", "o'neill")]
+        assert redact(text, names=["Pat O'Neill"]) == (
+            f"Dear {REDACTED}, as Ms {REDACTED} asked, we hold 42 records. Patrick agreed."
+        )

@@ -270,6 +270,17 @@ class TestDisclosurePublish:
                 confirmed=True,
             )
 
+    def test_requesters_name_is_refused(self, make_request, foi_officer, second_officer):
+        info = self._closed_for_publication(make_request, foi_officer, second_officer, "Dear Pat")
+        with pytest.raises(RequestRefused, match="name"):
+            disclosure_publish(
+                request=info,
+                actor=second_officer,
+                title="Complaints",
+                redacted_text="Dear Pat Requester, we hold 42.",
+                confirmed=True,
+            )
+
     def test_confirmation_is_required(self, make_request, foi_officer, second_officer):
         info = self._closed_for_publication(
             make_request, foi_officer, second_officer, "We hold 42."

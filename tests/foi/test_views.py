@@ -279,6 +279,37 @@ class TestStaffWorkflowViews:
         info.refresh_from_db()
         assert info.status == Status.AWAITING_SIGN_OFF
 
+    @pytest.mark.parametrize(
+        ("kind", "shown", "hidden"),
+        [
+            ("foi", ["New total in working days"], ["Extend by", "Date the requester was told"]),
+            ("eir", [], ["New total in working days", "Extend by"]),
+            ("sar", ["Extend by", "Date the requester was told"], ["New total in working days"]),
+        ],
+    )
+    def test_extension_form_asks_what_the_law_needs(
+        self, foi_client, make_request, complainant, kind, shown, hidden
+    ):
+        user = complainant if kind == "sar" else None
+        info = make_request(kind=kind, user=user)
+        page = foi_client.get(reverse("foi_staff:detail", args=[info.reference])).text
+        for label in shown:
+            assert label in page
+        for label in hidden:
+            assert label not in page
+
+    def test_sar_extension_needs_months_and_notice_date(
+        self, foi_client, make_request, complainant
+    ):
+        info = make_request(kind="sar", user=complainant)
+        response = foi_client.post(
+            reverse("foi_staff:action", args=[info.reference, "extend"]),
+            {"extend-reason": "Complex"},
+        )
+        assert response.status_code == 400
+        assert "Select how many months to extend by" in response.text
+        assert "Enter the date the requester was told" in response.text
+
     def test_invalid_action_form_shows_errors(self, foi_client, make_request):
         info = make_request()
         response = foi_client.post(reverse("foi_staff:action", args=[info.reference, "search"]), {})
