@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from casework.models import Case, CaseEvent
+from casework.models import Case, CaseEvent, Team
 
 
 class CaseEventInline(admin.TabularInline):
@@ -29,3 +29,16 @@ class CaseAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    """Teams and who is in them. Cases join a team through assignment in the back office."""
+
+    list_display = ("name", "created_at")
+    search_fields = ("name",)
+    filter_horizontal = ("members",)
+
+    def has_delete_permission(self, request, obj=None):
+        # A team that has had cases keeps them on record (the foreign key protects it).
+        return obj is None or not obj.cases.exists()

@@ -670,6 +670,8 @@ class CaseNote(models.Model):
 
 # Equality monitoring, in the ONS 2021 Census categories so figures compare with the population.
 # "Prefer not to say" is an answer to each question; declining the whole set is `declined`.
+# complaints.models.EqualityMonitoring holds the answers given with the complaint form in the
+# same categories; two of its values are spelt differently ("prefer_not", "75_plus").
 PREFER_NOT_TO_SAY = ("prefer_not_to_say", "Prefer not to say")
 
 
@@ -707,9 +709,11 @@ class Disability(models.TextChoices):
 
 
 class CaseDemographics(models.Model):
-    """The complainant's equality information for a case, or the record that they declined it.
+    """Equality information a caseworker took for a case (by phone or letter), or the record that
+    the complainant declined to give it.
 
-    Special category data (UK GDPR Art. 9): staff only, used for equality monitoring in aggregate.
+    Special category data (UK GDPR Art. 9), for equality monitoring in aggregate and never for
+    deciding a complaint: the back office records the answers but shows only that they were given.
     """
 
     case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="demographics")

@@ -31,6 +31,7 @@ from casework.models import (
 )
 from casework.selectors_decisions import decision_missing_for
 from casework.state import CaseAction, CaseStatus
+from complaints.models import EqualityMonitoring
 from phso.clock import add_working_days, working_days_between
 
 # "Due this week": due today or within the next five working days, so that on a Friday the queue
@@ -160,7 +161,7 @@ def case_missing_for(*, case: Case, action, reason: str = "", by_person: bool = 
     if action == CaseAction.START_INVESTIGATION:
         if case.assignee_id is None:
             missing.append("Assign the case to a caseworker")
-        if not CaseDemographics.objects.filter(case=case).exists():
+        if case_equality_information(case) is None:
             missing.append(
                 "Record the complainant's equality information, or that they declined to give it"
             )
@@ -172,6 +173,32 @@ def case_missing_for(*, case: Case, action, reason: str = "", by_person: bool = 
                 missing.append(f"Confirm the organisation {case_organisation.organisation.name}")
     missing.extend(decision_missing_for(case=case, action=action))
     return missing
+
+
+@dataclass(frozen=True)
+class EqualityInformation:
+    """Whether equality information is held for a case, and how; never the answers themselves."""
+
+    declined: bool
+    with_complaint_form: bool
+    recorded_by: object = None
+    recorded_at: object = None
+
+
+def case_equality_information(case: Case) -> EqualityInformation | None:
+    """A caseworker's record (answers or declined) or, failing that, the answers given with the
+    complaint form (held apart by the complaints app, and never shown here); None when neither."""
+    recorded = CaseDemographics.objects.filter(case=case).select_related("recorded_by").first()
+    if recorded is not None:
+        return EqualityInformation(
+            declined=recorded.declined,
+            with_complaint_form=False,
+            recorded_by=recorded.recorded_by,
+            recorded_at=recorded.recorded_at,
+        )
+    if EqualityMonitoring.objects.filter(case=case).exists():
+        return EqualityInformation(declined=False, with_complaint_form=True)
+    return None
 
 
 # Same complainant and an organisation in common, received within this long of each other.

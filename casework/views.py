@@ -36,7 +36,6 @@ from casework.forms import (
 from casework.models import (
     OPEN_STATUS_VALUES,
     Case,
-    CaseDemographics,
     Document,
     DocumentStatus,
     Message,
@@ -53,6 +52,7 @@ from casework.selectors import (
     audit_rows_with_people,
     case_audit_trail,
     case_clock,
+    case_equality_information,
     case_likely_duplicates,
     case_missing_for,
     case_timeline,
@@ -362,6 +362,11 @@ def _require(request, permission, message, obj=None):
         raise PermissionDenied(message)
 
 
+def _posted(request):
+    """The form data of a POST (even an empty one, which must still be checked), else None."""
+    return request.POST if request.method == "POST" else None
+
+
 def _case_anchor(case, anchor: str) -> str:
     return f"{reverse('casework:case_detail', kwargs={'reference': case.reference})}#{anchor}"
 
@@ -480,7 +485,6 @@ def _case_page_context(request, case) -> dict:
         CaseStatus.ASSESSMENT,
         CaseStatus.AWAITING_INFORMATION,
     }
-    demographics = CaseDemographics.objects.filter(case=case).select_related("recorded_by")
     return {
         "case": case,
         "clock": case_clock(case, today),
@@ -488,7 +492,7 @@ def _case_page_context(request, case) -> dict:
             case.case_organisations.select_related("organisation", "confirmed_by")
         ),
         "pds_match": case.pds_matches.first(),
-        "demographics": demographics.first(),
+        "equality": case_equality_information(case),
         "document_count": case.documents.not_deleted().count(),
         "thread": thread,
         "message_form": StaffMessageForm(),
@@ -515,6 +519,8 @@ def _case_for_staff_page(request, reference) -> Case:
         "constituency",
         "assignee",
         "team",
+        # What the complainant told the complaint form (the complaints app), when they used it.
+        "complaint_details",
     ).get(pk=case.pk)
 
 
@@ -594,7 +600,7 @@ def case_assign_view(request, reference):
     case = _case_for_staff_page(request, reference)
     _require(request, "casework.work_case", "Only caseworkers and managers can assign cases.", case)
     form = AssignForm(
-        request.POST or None,
+        _posted(request),
         assignees=_assignees_for(request.user),
         teams=Team.objects.all(),
         initial={"assignee": request.user.pk if case.assignee_id is None else None},
@@ -636,17 +642,8 @@ def case_demographics_view(request, reference):
     _require(
         request, "casework.work_case", "Only caseworkers can record equality information.", case
     )
-    existing = CaseDemographics.objects.filter(case=case).first()
-    initial = {}
-    if existing is not None:
-        initial = {
-            "given": "declined" if existing.declined else "yes",
-            "age_band": existing.age_band,
-            "sex": existing.sex,
-            "ethnic_group": existing.ethnic_group,
-            "disability": existing.disability,
-        }
-    form = DemographicsForm(request.POST or None, initial=initial)
+    # Never filled in from earlier answers: staff record equality information, they do not read it.
+    form = DemographicsForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         case_demographics_record(
@@ -660,7 +657,11 @@ def case_demographics_view(request, reference):
         )
         messages.success(request, "The equality information has been recorded.")
         return redirect(_case_anchor(case, "equality-information"))
-    return render(request, "casework/demographics.html", {"case": case, "form": form})
+    return render(
+        request,
+        "casework/demographics.html",
+        {"case": case, "form": form, "equality": case_equality_information(case)},
+    )
 
 
 @require_POST
@@ -700,7 +701,7 @@ def case_links_view(request, reference):
     """Link the case to a duplicate or related case; likely duplicates are offered."""
     case = case_for_staff(request, reference)
     _require(request, "casework.work_case", "Only caseworkers can link cases.", case)
-    form = CaseLinkForm(request.POST or None, initial={"other": request.GET.get("other", "")})
+    form = CaseLinkForm(_posted(request), initial={"other": request.GET.get("other", "")})
     if request.method == "POST" and form.is_valid():
         visible = Case.objects.visible_to(request.user)
         other = visible.filter(reference=form.cleaned_data["other"]).first()
@@ -733,16 +734,13 @@ def case_audit(request, reference):
     case = case_for_staff(request, reference)
     _require(request, "casework.view_audit_log", "Only managers can see a case's audit log.")
     page = Paginator(case_audit_trail(case), AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    # Read before this look is recorded, so that the page shows what was there when it opened.
+    rows = audit_rows_with_people(page.object_list)
     audit_record(request=request, action="case.audit_log.view", case=case, obj=case)
     return render(
         request,
         "casework/audit.html",
-        {
-            "case": case,
-            "page": page,
-            "rows": audit_rows_with_people(page.object_list),
-            "page_range": _page_range(page),
-        },
+        {"case": case, "page": page, "rows": rows, "page_range": _page_range(page)},
     )
 
 
@@ -752,16 +750,12 @@ def user_activity_view(request, user_id):
     _require(request, "casework.view_audit_log", "Only managers can see what people have done.")
     person = get_object_or_404(get_user_model(), pk=user_id)
     page = Paginator(user_activity(person), AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = audit_rows_with_people(page.object_list)
     audit_record(request=request, action="user.activity.view", obj=person)
     return render(
         request,
         "casework/user_activity.html",
-        {
-            "person": person,
-            "page": page,
-            "rows": audit_rows_with_people(page.object_list),
-            "page_range": _page_range(page),
-        },
+        {"person": person, "page": page, "rows": rows, "page_range": _page_range(page)},
     )
 
 

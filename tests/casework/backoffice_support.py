@@ -42,6 +42,7 @@ def make_case(
     received_days_ago=0,
     target_date=None,
     kind=CaseKind.HEALTH,
+    representative=None,
     **kwargs,
 ) -> Case:
     """A case made the way the service makes one, then moved into place for the test.
@@ -51,7 +52,13 @@ def make_case(
     """
     case = case_create(kind=kind, complainant=complainant, organisations=organisations, **kwargs)
     received_at = timezone.now() - timedelta(days=received_days_ago)
-    changes = {"status": status, "assignee": assignee, "team": team, "received_at": received_at}
+    changes = {
+        "status": status,
+        "assignee": assignee,
+        "team": team,
+        "received_at": received_at,
+        "representative": representative,
+    }
     if target_date is not None:
         changes["target_date"] = target_date
     Case.objects.filter(pk=case.pk).update(**changes)

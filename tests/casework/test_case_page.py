@@ -1,5 +1,7 @@
 """The staff case page: what it shows, what it records, and who may open it."""
 
+from datetime import date
+
 import pytest
 from django.urls import get_resolver, reverse
 
@@ -15,6 +17,7 @@ from casework.models import (
 )
 from casework.services import case_note_add, message_send
 from casework.state import CaseStatus
+from complaints.models import ComplaintDetails, EqualityMonitoring
 from tests.casework.backoffice_support import make_case, organisation, signed_in
 from tests.conftest import otp_verified_client
 from tests.factories import UserFactory
@@ -270,6 +273,12 @@ class TestDemographics:
         assert (demographics.age_band, demographics.declined) == ("65_74", False)
         event = case.events.get(kind=CaseEventKind.DEMOGRAPHICS_RECORDED)
         assert event.payload == {"declined": False}
+        # Staff record the answers; they are for anonymous monitoring, so the case page only
+        # says they were given.
+        body = client.get(case_url(case)).content.decode()
+        assert "equality information has been recorded" in body
+        assert "65 to 74" not in body and "White" not in body
+        assert " checked" not in client.get(case_url(case, "case_demographics")).content.decode()
 
     def test_recording_that_they_declined(self, client, case):
         client, _ = signed_in(client)
@@ -312,3 +321,45 @@ class TestManagerOnlyLinks:
         manager = UserFactory(roles=[Role.MANAGER])
         manager_client = otp_verified_client(client, manager)
         assert case_url(case, "case_audit") in manager_client.get(case_url(case)).content.decode()
+
+
+class TestComplaintFormDetails:
+    def test_who_the_complaint_is_for_comes_from_the_complaint_form(self, client, case):
+        ComplaintDetails.objects.create(
+            case=case,
+            full_name="Jo Bloggs",
+            email="jo@example.org",
+            postcode="LS1 3EX",
+            address_line_1="1 Park Row",
+            town="Leeds",
+            date_of_birth=date(1960, 1, 1),
+            for_someone_else=True,
+            other_person_name="Sam Bloggs",
+            relationship="Father",
+            authority="consent",
+            what_happened="x",
+            happened_on=date(2026, 1, 5),
+            where_it_happened="Ward 3",
+            impact="x",
+            desired_outcome="x",
+            complained_on=date(2026, 2, 1),
+            final_response=True,
+            has_evidence=False,
+            contact_method="email",
+        )
+        client, _ = signed_in(client)
+        body = client.get(case_url(case)).content.decode()
+        assert "Complaining for" in body
+        assert "Sam Bloggs (Father)" in body
+        assert "they have agreed to me complaining for them" in body
+
+    def test_without_the_form_there_is_no_such_row(self, client, case):
+        client, _ = signed_in(client)
+        assert "Complaining for" not in client.get(case_url(case)).content.decode()
+
+    def test_equality_answers_given_with_the_form_count_but_are_not_shown(self, client, case):
+        EqualityMonitoring.objects.create(case=case, ethnic_group="mixed")
+        client, _ = signed_in(client)
+        body = client.get(case_url(case)).content.decode()
+        assert "answered the equality questions with their complaint form" in body
+        assert "Mixed" not in body
