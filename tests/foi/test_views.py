@@ -7,7 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.roles import Role
-from casework.models import AuditEntry
+from casework.models import AuditEntry, Document, DocumentStatus, UploaderRole
+from casework.services import document_upload
 from foi.models import DisclosureEntry, InformationRequest, Kind, Outcome
 from foi.services import (
     request_assign,
@@ -466,3 +467,120 @@ class TestPerformance:
         assert '50% <span class="govuk-body-s">(1 of 2)' in page
         assert '100% <span class="govuk-body-s">(1 of 1)' in page
         assert "Pat Requester" not in page
+
+
+@pytest.mark.django_db
+class TestStaffDocuments:
+    def _sar_with_proof(self, make_request, complainant, *, clean=True):
+        document = document_upload(
+            case=None,
+            uploaded_by=complainant,
+            uploader_role=UploaderRole.COMPLAINANT,
+            files=[SimpleUploadedFile("authority.pdf", pdf_bytes("I authorise my son"))],
+        )[0]
+        if clean:
+            Document.objects.filter(pk=document.pk).update(status=DocumentStatus.CLEAN)
+        info = make_request(
+            kind="sar",
+            user=complainant,
+            on_behalf_of="Alex Parent",
+            identity_document_ids=[document.pk],
+        )
+        return info, document
+
+    def test_officer_opens_the_proof_and_confirms_identity(
+        self, foi_client, make_request, complainant
+    ):
+        info, document = self._sar_with_proof(make_request, complainant)
+        response = foi_client.get(reverse("foi_staff:document", args=[info.reference, document.pk]))
+        assert response.status_code == 200
+        assert response["Content-Disposition"].startswith("attachment")
+        assert AuditEntry.objects.filter(
+            action="foi.document_downloaded", object_id=str(document.pk)
+        ).exists()
+        foi_client.post(reverse("foi_staff:action", args=[info.reference, "verify_identity"]))
+        info.refresh_from_db()
+        assert info.status == Status.RECEIVED and info.due_on is not None
+
+    def test_unscanned_or_other_requests_documents_are_not_found(
+        self, foi_client, make_request, complainant
+    ):
+        info, pending = self._sar_with_proof(make_request, complainant, clean=False)
+        other, document = self._sar_with_proof(make_request, complainant)
+        assert (
+            foi_client.get(
+                reverse("foi_staff:document", args=[info.reference, pending.pk])
+            ).status_code
+            == 404
+        )
+        assert (
+            foi_client.get(
+                reverse("foi_staff:document", args=[info.reference, document.pk])
+            ).status_code
+            == 404
+        )
+
+    def test_other_staff_cannot_open_or_attach(self, client, caseworker, make_request, complainant):
+        info, document = self._sar_with_proof(make_request, complainant)
+        otp_verified_client(client, caseworker)
+        assert (
+            client.get(
+                reverse("foi_staff:document", args=[info.reference, document.pk])
+            ).status_code
+            == 403
+        )
+        assert client.post(reverse("foi_staff:attach", args=[info.reference])).status_code == 403
+
+    def test_officer_attaches_a_screened_file_to_the_response(
+        self, foi_client, make_request, foi_officer
+    ):
+        info = request_assign(request=make_request(), assignee=foi_officer, actor=foi_officer)
+        response = foi_client.post(
+            reverse("foi_staff:attach", args=[info.reference]),
+            {"attach-files": SimpleUploadedFile("figures.csv", b"year,count\n2025,42\n")},
+        )
+        assert response.status_code == 302
+        link = info.documents.get()
+        assert (link.purpose, link.document.original_filename) == ("response", "figures.csv")
+        assert link.document.case is None
+        response = foi_client.post(reverse("foi_staff:attach", args=[info.reference]), {})
+        assert response.status_code == 400 and "Select a file" in response.text
+
+
+@pytest.mark.django_db
+class TestYourRequestsList:
+    @pytest.mark.parametrize("rows", [1, 30])
+    def test_query_count_is_constant(
+        self, client, complainant, django_assert_max_num_queries, rows
+    ):
+        for i in range(rows):
+            InformationRequest.objects.create(
+                reference=f"SAR-2026-{i:05d}",
+                kind=Kind.SAR,
+                user=complainant,
+                requester_name="Ann",
+                requester_email=complainant.email,
+                text=f"Request {i}",
+                received_on=date(2026, 1, 5),
+            )
+        client.force_login(complainant)
+        with django_assert_max_num_queries(6):
+            response = client.get(reverse("foi:mine"))
+        assert response.text.count('<tr class="govuk-table__row">') == rows + 1
+
+    @pytest.mark.parametrize("rows", [1, 30])
+    def test_performance_query_count_is_constant(self, client, django_assert_max_num_queries, rows):
+        for i in range(rows):
+            InformationRequest.objects.create(
+                reference=f"FOI-2026-{i:05d}",
+                kind=Kind.FOI,
+                requester_name="Pat",
+                requester_email="p@example.com",
+                text="x",
+                received_on=date(2026, 1, 5),
+                due_on=date(2026, 2, 2),
+                sent_on=date(2026, 1 + i % 12, 1),
+                status=Status.CLOSED,
+            )
+        with django_assert_max_num_queries(4):
+            assert client.get(reverse("foi:performance")).status_code == 200
