@@ -265,3 +265,87 @@ class Postcode(models.Model):
 
     def __str__(self):
         return self.postcode
+
+
+# How a person wants us to contact them, and what we change so they can use the service.
+
+
+class ContactMethod(models.TextChoices):
+    EMAIL = "email", "Email"
+    PHONE = "phone", "Phone"
+    POST = "post", "Post"
+
+
+class Adjustment(models.TextChoices):
+    LARGE_PRINT = "large_print", "Large print"
+    EASY_READ = "easy_read", "Easy read"
+    BSL = "bsl", "A British Sign Language (BSL) interpreter"
+    LANGUAGE = "language", "Another language"
+    OTHER = "other", "Something else"
+
+
+class ContactPreferences(models.Model):
+    """A person's contact details, how they want to hear from us, and the reasonable adjustments
+    they asked for (Equality Act 2010 s.20). Changed only by the person, through
+    accounts.services.contact_preferences_update; caseworkers read it for every case of theirs.
+    """
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="contact_preferences"
+    )
+    phone = models.CharField("phone number", max_length=20, blank=True)
+    address_line_1 = models.CharField(max_length=100, blank=True)
+    address_line_2 = models.CharField(max_length=100, blank=True)
+    town = models.CharField("town or city", max_length=100, blank=True)
+    postcode = models.CharField(max_length=8, blank=True)
+    contact_method = models.CharField(
+        "how we contact you", max_length=10, choices=ContactMethod.choices,
+        default=ContactMethod.EMAIL,
+    )
+    large_print = models.BooleanField(default=False)
+    easy_read = models.BooleanField(default=False)
+    bsl = models.BooleanField("BSL interpreter", default=False)
+    # The language to use instead of English; blank when none is needed.
+    language = models.CharField(max_length=100, blank=True)
+    other_adjustment = models.TextField(max_length=500, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "contact preferences"
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(contact_method="phone") | ~models.Q(phone=""),
+                name="phone_contact_needs_a_phone_number",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(contact_method="post")
+                | (~models.Q(address_line_1="") & ~models.Q(postcode="")),
+                name="post_contact_needs_an_address",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Contact preferences of {self.user}"
+
+    @property
+    def address_lines(self) -> list[str]:
+        lines = [self.address_line_1, self.address_line_2, self.town, self.postcode]
+        return [line for line in lines if line]
+
+    @property
+    def adjustments(self) -> list[str]:
+        """The adjustments asked for, as staff and the person see them."""
+        needs = [
+            label
+            for field, label in (
+                ("large_print", Adjustment.LARGE_PRINT.label),
+                ("easy_read", Adjustment.EASY_READ.label),
+                ("bsl", Adjustment.BSL.label),
+            )
+            if getattr(self, field)
+        ]
+        if self.language:
+            needs.append(f"Information in {self.language}")
+        if self.other_adjustment:
+            needs.append(self.other_adjustment)
+        return needs

@@ -56,3 +56,5 @@ rules.add_perm(
 # Giving cases to other people, bulk assignment and reassignment: managers allocate the work.
 rules.add_perm("casework.allocate_cases", is_manager | is_administrator)
 rules.add_perm("casework.view_audit_log", is_manager | is_administrator)
+# The complainant withdraws from their own account (staff do it for them in the back office).
+rules.add_perm("complaints.withdraw_case", is_complainant_of_case)

@@ -1,11 +1,11 @@
-"""Writes to accounts: creating users and granting roles."""
+"""Writes to accounts: creating users, granting roles, contact preferences."""
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import User
+from accounts.models import ContactPreferences, User
 from accounts.otp import staff_device_create
 from accounts.roles import STAFF_ROLES, Role
 
@@ -78,3 +78,39 @@ def staff_user_create(
     )
     device = staff_device_create(user=user, key=totp_key, confirmed=True)
     return user, device
+
+
+CONTACT_PREFERENCE_FIELDS = frozenset(
+    {
+        "phone",
+        "address_line_1",
+        "address_line_2",
+        "town",
+        "postcode",
+        "contact_method",
+        "large_print",
+        "easy_read",
+        "bsl",
+        "language",
+        "other_adjustment",
+    }
+)
+
+
+@transaction.atomic
+def contact_preferences_update(*, user: User, **changes) -> ContactPreferences:
+    """Change some of a person's contact details, contact method or adjustments.
+
+    Creates their preferences on first use. Raises ValueError for an unknown field and
+    ValidationError when the result would break a rule (phone contact without a phone number,
+    post without an address), which the forms check first with wording for each page.
+    """
+    unknown = set(changes) - CONTACT_PREFERENCE_FIELDS
+    if unknown:
+        raise ValueError(f"Not a contact preference: {', '.join(sorted(unknown))}")
+    preferences, _ = ContactPreferences.objects.select_for_update().get_or_create(user=user)
+    for name, value in changes.items():
+        setattr(preferences, name, value)
+    preferences.full_clean(exclude=["user"])
+    preferences.save()
+    return preferences
