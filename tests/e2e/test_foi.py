@@ -192,6 +192,10 @@ class TestSubjectAccessToDownload:
         check(page, axe, console_errors, screenshot, "sar-03-confirmation")
         page.get_by_role("link", name="See your information requests").click()
         check(page, axe, console_errors, screenshot, "sar-04-your-requests")
+        own = InformationRequest.objects.get(user=ann)
+        page.get_by_role("link", name=own.reference).click()
+        assert "Everything about my complaint" in page.locator("main").inner_text()
+        check(page, axe, console_errors, screenshot, "sar-04b-your-request")
 
         page.goto("/information-requests/my-data")
         check(page, axe, console_errors, screenshot, "sar-05-my-data")
