@@ -6,4 +6,5 @@ app_name = "insight"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("you-said-we-did", views.you_said_we_did, name="you_said_we_did"),
 ]
