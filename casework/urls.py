@@ -1,6 +1,6 @@
 from django.urls import path
 
-from casework import views
+from casework import views, views_decisions
 
 app_name = "casework"
 
@@ -49,4 +49,66 @@ urlpatterns += [
     path("people/<int:user_id>", views.person, name="person"),
     path("teams", views.teams, name="teams"),
     path("teams/<int:team_id>", views.team_detail, name="team"),
+]
+
+# Evidence requests to organisations, letters and decisions (casework/views_decisions.py).
+urlpatterns += [
+    path(
+        "cases/<str:reference>/evidence-requests",
+        views_decisions.evidence_requests,
+        name="evidence_requests",
+    ),
+    path(
+        "cases/<str:reference>/evidence-requests/new",
+        views_decisions.evidence_request_new,
+        name="evidence_request_new",
+    ),
+    path(
+        "cases/<str:reference>/evidence-requests/<int:evidence_request_id>/response",
+        views_decisions.evidence_request_response,
+        name="evidence_request_response",
+    ),
+    path(
+        "cases/<str:reference>/evidence-requests/<int:evidence_request_id>/extension",
+        views_decisions.evidence_request_extension,
+        name="evidence_request_extension",
+    ),
+    path(
+        "organisations/<int:organisation_id>",
+        views_decisions.organisation_detail,
+        name="organisation",
+    ),
+    path("cases/<str:reference>/letters", views_decisions.letters, name="letters"),
+    path("cases/<str:reference>/decision", views_decisions.decision, name="decision"),
+    path(
+        "cases/<str:reference>/decision/provisional-report",
+        views_decisions.provisional_report,
+        name="decision_provisional_report",
+    ),
+    path(
+        "cases/<str:reference>/decision/comments",
+        views_decisions.provisional_comment,
+        name="decision_comment",
+    ),
+    path(
+        "cases/<str:reference>/decision/recommendations",
+        views_decisions.recommendation_new,
+        name="decision_recommendation",
+    ),
+    path(
+        "cases/<str:reference>/decision/recommendations/<int:recommendation_id>/compliance",
+        views_decisions.recommendation_compliance,
+        name="decision_compliance",
+    ),
+    path(
+        "cases/<str:reference>/decision/summary",
+        views_decisions.public_summary,
+        name="decision_summary",
+    ),
+    path(
+        "cases/<str:reference>/decision/summary/check",
+        views_decisions.redaction_check,
+        name="decision_redaction",
+    ),
+    path("cases/<str:reference>/decision/publish", views_decisions.publish, name="decision_publish"),
 ]

@@ -341,6 +341,8 @@ CLAMAV_TIMEOUT = env.float("CLAMAV_TIMEOUT", default=30.0)
 CLAMAV_STREAM_MAX_LENGTH = env.int("CLAMAV_STREAM_MAX_LENGTH", default=25 * 1024 * 1024)
 # pypdf warns about every oddity in every uploaded PDF; screening reports what matters itself.
 LOGGING["loggers"]["pypdf"] = {"level": "ERROR"}
+# WeasyPrint logs every step of every letter it renders at INFO.
+LOGGING["loggers"]["weasyprint"] = {"level": "WARNING"}
 # Documents (casework.models.Document): at most this many files in one upload, this many bytes
 # of stored evidence per uploader (staff are not limited), and deleted documents' bytes and text
 # are purged this many days after deletion (the purge-deleted-documents beat task).
