@@ -122,8 +122,163 @@ def seed_postcodes() -> list[Credential]:
     return []
 
 
-# Later kinds of demo data (cases, requests, ...) add their seed_<kind> function here.
-SEED_STEPS = [seed_users, seed_directories, seed_postcodes]
+# Demo cases for the staff queues: (status to reach, how many, received how many days ago).
+DEMO_CASE_PLAN = [
+    ("submitted", 15, (0, 40)),
+    ("assessment", 10, (5, 45)),
+    ("awaiting_information", 6, (20, 60)),
+    ("investigation", 12, (40, 160)),
+    ("provisional_decision", 4, (120, 220)),
+    ("final_decision", 3, (150, 250)),
+    ("closed", 5, (200, 330)),
+    ("premature", 3, (10, 90)),
+    ("withdrawn", 2, (20, 120)),
+]
+# The actions that take a submitted case to each status.
+DEMO_ROUTES = {
+    "submitted": [],
+    "assessment": ["start_assessment"],
+    "awaiting_information": ["start_assessment", "request_information"],
+    "investigation": ["start_assessment", "start_investigation"],
+    "provisional_decision": [
+        "start_assessment",
+        "start_investigation",
+        "issue_provisional_decision",
+    ],
+    "final_decision": ["start_assessment", "start_investigation", "issue_final_decision"],
+    "closed": ["start_assessment", "start_investigation", "issue_final_decision", "close"],
+    "premature": ["start_assessment", "mark_premature"],
+    "withdrawn": ["withdraw"],
+}
+DEMO_COMPLAINANTS = [
+    "Aisha Rahman",
+    "Brian O'Connor",
+    "Chloe Davies",
+    "Daniel Okafor",
+    "Eleanor Hughes",
+    "Farid Haddad",
+    "Grace MacLeod",
+    "Harry Patel",
+]
+DEMO_COMPLAINTS = [
+    "My mother was discharged from hospital without her medication and was readmitted.",
+    "The practice refused to register me and would not explain why.",
+    "A delay in diagnosing my cancer meant I needed more invasive treatment.",
+    "My benefit claim was lost twice and nobody replied to my letters.",
+    "The ward did not make reasonable adjustments for my son's autism.",
+    "I was charged a penalty for a tax return the department had already received.",
+    "The trust's complaint response did not answer any of my questions.",
+    "My father's pain was not managed properly in his last days.",
+]
+
+
+def seed_cases() -> list[Credential]:
+    """About sixty demo cases across every status, many assigned to the demo caseworkers and
+    their teams, so that the staff queues have something in them.
+
+    Each case is found again by its summary, so running this twice adds nothing. Statuses are
+    reached through case_transition like any case; only the received date is moved back, so that
+    some cases are overdue (their timeline entries are dated when the demo was seeded).
+    """
+    import random
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts.models import Constituency, Organisation, Sector
+    from casework.models import Case, CaseKind, Team
+    from casework.services import (
+        CaseIncomplete,
+        case_assign,
+        case_create,
+        case_demographics_record,
+        case_organisation_confirm,
+        case_target_date,
+        case_transition,
+    )
+
+    caseworkers = [User.objects.get(email=demo_email(Role.CASEWORKER, n)) for n in (1, 2)]
+    manager = User.objects.get(email=demo_email(Role.MANAGER, 1))
+    teams = {}
+    for name, members in (
+        ("Health team", [caseworkers[0], manager]),
+        ("Parliamentary team", [caseworkers[1], manager]),
+    ):
+        teams[name], _ = Team.objects.get_or_create(name=name)
+        teams[name].members.add(*members)
+    complainants = []
+    for number, name in enumerate(DEMO_COMPLAINANTS, start=1):
+        email = f"demo-public-{number}@{DEMO_EMAIL_DOMAIN}"
+        complainants.append(_demo_user(email=email, role=Role.COMPLAINANT, full_name=name))
+    health = list(Organisation.objects.filter(sector=Sector.HEALTH).order_by("pk")[:12])
+    parliamentary = list(
+        Organisation.objects.filter(sector=Sector.PARLIAMENTARY).order_by("pk")[:6]
+    )
+    constituencies = list(Constituency.objects.order_by("pk")[:10])
+    # Fixed, so that every run of a fresh database makes the same demo.
+    rng = random.Random(2026)  # noqa: S311 - demo data, not security
+    number = 0
+    for status, count, (newest, oldest) in DEMO_CASE_PLAN:
+        for _ in range(count):
+            number += 1
+            summary = f"{DEMO_COMPLAINTS[number % len(DEMO_COMPLAINTS)]} (demo case {number})"
+            if Case.objects.filter(summary=summary).exists():
+                continue
+            parliamentary_case = number % 4 == 0 and parliamentary
+            kind = CaseKind.PARLIAMENTARY if parliamentary_case else CaseKind.HEALTH
+            choices = parliamentary if parliamentary_case else health
+            worker = caseworkers[1] if parliamentary_case else caseworkers[0]
+            team = teams["Parliamentary team" if parliamentary_case else "Health team"]
+            case = case_create(
+                kind=kind,
+                complainant=complainants[number % len(complainants)],
+                summary=summary,
+                organisations=[rng.choice(choices)] if choices else [],
+                constituency=rng.choice(constituencies) if constituencies else None,
+                system_reason="seed_demo",
+            )
+            received = timezone.now() - timedelta(days=rng.randint(newest, oldest))
+            Case.objects.filter(pk=case.pk).update(
+                received_at=received,
+                status_changed_at=received,
+                target_date=case_target_date(
+                    status="submitted", received_at=received, stage_started_at=received
+                ),
+            )
+            # A few submitted cases are already with someone; the rest wait unassigned.
+            if status != "submitted" or number % 5 == 0:
+                case_assign(case=case, assignee=worker, actor=manager, team=team)
+            if status in {"investigation", "provisional_decision", "final_decision", "closed"}:
+                case_demographics_record(
+                    case=case,
+                    actor=worker,
+                    declined=number % 3 == 0,
+                    **(
+                        {}
+                        if number % 3 == 0
+                        else {
+                            "age_band": "45_54",
+                            "sex": "female" if number % 2 else "male",
+                            "ethnic_group": "prefer_not_to_say",
+                            "disability": "no",
+                        }
+                    ),
+                )
+                for link in case.case_organisations.all():
+                    case_organisation_confirm(case_organisation_id=link.pk, actor=worker)
+            for action in DEMO_ROUTES[status]:
+                try:
+                    case_transition(
+                        case_id=case.pk, action=action, actor=worker, reason="Demo data"
+                    )
+                except CaseIncomplete:
+                    # A stage that later needs more (a decision record, say) stops the demo
+                    # case where it is rather than faking what that stage needs.
+                    break
+    return []
+
+
+SEED_STEPS = [seed_users, seed_directories, seed_postcodes, seed_cases]
 
 
 class Command(BaseCommand):
