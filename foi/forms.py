@@ -215,7 +215,14 @@ class LogRequestForm(ContactFieldsMixin, forms.Form):
         return _clean_name(self.cleaned_data["name"])
 
     def clean(self):
-        return self._check_contact(super().clean())
+        cleaned = self._check_contact(super().clean())
+        if cleaned.get("channel") == Channel.PHONE and cleaned.get("kind") == Kind.FOI:
+            self.add_error(
+                "channel",
+                "A freedom of information request must be in writing: ask the caller to email "
+                "or write to us",
+            )
+        return cleaned
 
 
 def foi_officers():

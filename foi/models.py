@@ -20,6 +20,9 @@ class Channel(models.TextChoices):
     ONLINE = "online", "Online form"
     EMAIL = "email", "Email"
     POST = "post", "Post"
+    # EIR 2004 reg. 5 and UK GDPR Art. 15 take requests in any form, phone included; a FOI
+    # request must be in writing (FOIA s.8(1)).
+    PHONE = "phone", "Phone (environmental information or personal data only)"
 
 
 class AnswerFormat(models.TextChoices):

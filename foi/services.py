@@ -10,8 +10,8 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from casework.models import Document, DocumentStatus
-from casework.services import audit_record
+from casework.models import Document, DocumentStatus, UploaderRole
+from casework.services import UploadRefused, audit_record, document_upload
 from foi import state, tasks
 from foi.models import (
     EIR_EXCEPTIONS,
@@ -37,6 +37,7 @@ from foi.state import IllegalTransition, Status
 from phso.clock import EIR_RULE, FOI_RULE, SAR_RULE, ClockError, StatutoryClock
 from phso.services import notification_send
 
+EXPORT_PENDING_REUSE = timedelta(hours=1)
 REFERENCE_PREFIX = {Kind.FOI: "FOI", Kind.EIR: "EIR", Kind.SAR: "SAR"}
 REVIEW_PREFIX = "IR"
 RULES = {Kind.FOI: FOI_RULE, Kind.EIR: EIR_RULE, Kind.SAR: SAR_RULE}
@@ -189,6 +190,24 @@ def information_request_submit(
         )
     _acknowledge(request)
     return request
+
+
+def identity_proof_upload(*, user, upload) -> Document:
+    """Keep proof of identity or authority for a SAR, screened and virus-scanned like all evidence.
+
+    Not yet tied to a request (that happens on submission); refused files raise RequestRefused
+    with the reason the screening gave. Screening runs outside any transaction, by design of
+    document_upload, because it parses the whole file.
+    """
+    try:
+        (document,) = document_upload(
+            case=None, uploaded_by=user, uploader_role=UploaderRole.COMPLAINANT, files=[upload]
+        )
+    except UploadRefused as exc:
+        raise RequestRefused(str(exc)) from exc
+    if document.status == DocumentStatus.REJECTED:
+        raise RequestRefused(document.rejection_reason)
+    return document
 
 
 def _requester_link(request: InformationRequest) -> str:
@@ -646,8 +665,16 @@ def disclosure_publish(
 
 @transaction.atomic
 def data_export_request(*, user) -> DataExport:
-    """Start preparing a download of everything held about the user; reuses one already pending."""
-    pending = DataExport.objects.filter(user=user, status=ExportStatus.PENDING).first()
+    """Start preparing a download of everything held about the user.
+
+    A download asked for within the last hour and still being prepared is reused, so pressing the
+    button twice makes one zip; an older one that never finished (its task gave up) is not.
+    """
+    pending = DataExport.objects.filter(
+        user=user,
+        status=ExportStatus.PENDING,
+        created_at__gte=timezone.now() - EXPORT_PENDING_REUSE,
+    ).first()
     if pending:
         return pending
     export = DataExport.objects.create(user=user)

@@ -7,8 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
 from casework.evidence.filenames import rfc6266_content_disposition
-from casework.models import Document, DocumentStatus, UploaderRole
-from casework.services import UploadRefused, document_upload
+from casework.models import Document
 from casework.views import document_file_response
 from foi.export import data_export_open
 from foi.forms import DisclosureSearchForm, InformationRequestForm, SubjectAccessForm
@@ -31,6 +30,7 @@ from foi.services import (
     RequestRefused,
     data_export_download_record,
     data_export_request,
+    identity_proof_upload,
     information_request_submit,
 )
 
@@ -98,29 +98,19 @@ def confirmation(request):
 def personal_data(request):
     form = SubjectAccessForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        document_ids = []
         upload = form.cleaned_data.get("identity_document")
-        if form.cleaned_data["whose"] == "someone_else" and upload:
+        proof = None
+        if form.cleaned_data["whose"] == "someone_else":
             try:
-                documents = document_upload(
-                    case=None,
-                    uploaded_by=request.user,
-                    uploader_role=UploaderRole.COMPLAINANT,
-                    files=[upload],
-                )
-            except UploadRefused as exc:
+                proof = identity_proof_upload(user=request.user, upload=upload)
+            except RequestRefused as exc:
                 form.add_error("identity_document", str(exc))
-                documents = []
-            refused = [d for d in documents if d.status == DocumentStatus.REJECTED]
-            if refused:
-                form.add_error("identity_document", refused[0].rejection_reason)
-            document_ids = [d.pk for d in documents if d.status != DocumentStatus.REJECTED]
-        if form.is_valid() and not form.errors:
+        if not form.errors:
             data = {k: v for k, v in form.cleaned_data.items() if k != "identity_document"}
             request.session[SAR_SESSION] = {
                 **data,
-                "document_ids": document_ids,
-                "document_names": [upload.name] if document_ids else [],
+                "document_ids": [proof.pk] if proof else [],
+                "document_names": [proof.original_filename] if proof else [],
             }
             return redirect("foi:personal_data_check")
     return render(request, "foi/personal_data.html", {"form": form})

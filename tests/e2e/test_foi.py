@@ -87,8 +87,9 @@ class TestFoiRequestToDisclosureLog:
         # The first officer assigns it, records a search and drafts from a template.
         as_staff(page, live_server, drafter)
         page.goto("/staff/information-requests/")
+        check(page, axe, console_errors, screenshot, "foi-05a-staff-list")
         page.get_by_role("link", name=info.reference).click()
-        screenshot("foi-05-staff-detail")
+        check(page, axe, console_errors, screenshot, "foi-05-staff-detail")
         action_form(page, "assign").get_by_label("Assign to").select_option(label="Dana Drafter")
         action_form(page, "assign").get_by_role("button", name="Assign").click()
         assert "Request assigned" in page.locator(".govuk-notification-banner").inner_text()
@@ -117,14 +118,14 @@ class TestFoiRequestToDisclosureLog:
         close.get_by_label("Publish this response in the disclosure log").check()
         close.get_by_label("Topic (for the disclosure log)").fill("Spending")
         close.get_by_role("button", name="Close request").click()
-        screenshot("foi-06-closed")
+        check(page, axe, console_errors, screenshot, "foi-06-closed")
         page.get_by_role("link", name="Check for personal data and publish").click()
 
         # The redaction check has already replaced the email address; the officer confirms.
         text = page.get_by_label("Response as it will be published")
         assert "pat@example.com" not in text.input_value()
         assert "[REDACTED]" in text.input_value()
-        screenshot("foi-07-redaction-check")
+        check(page, axe, console_errors, screenshot, "foi-07-redaction-check")
         text.fill("We spent £48,200 on external legal advice in 2025.")
         page.get_by_label("Title for the disclosure log").fill("Spending on external legal advice")
         page.get_by_label("I have read the whole response").check()

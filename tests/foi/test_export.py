@@ -158,3 +158,14 @@ class TestDataExport:
         assert export.status == ExportStatus.PURGED and export.storage_key == ""
         client.force_login(complainant)
         assert client.get(reverse("foi:my_data_download", args=[export.pk])).status_code == 404
+
+
+@pytest.mark.django_db
+class TestDataExportRequest:
+    def test_pressing_twice_makes_one_download_but_a_stuck_one_is_replaced(self, complainant):
+        first = DataExport.objects.create(user=complainant)
+        assert data_export_request(user=complainant) == first
+        DataExport.objects.filter(pk=first.pk).update(
+            created_at=timezone.now() - timedelta(hours=2)
+        )
+        assert data_export_request(user=complainant) != first

@@ -584,3 +584,25 @@ class TestYourRequestsList:
             )
         with django_assert_max_num_queries(4):
             assert client.get(reverse("foi:performance")).status_code == 200
+
+
+@pytest.mark.django_db
+class TestLogByPhone:
+    LOGGED = {
+        "channel": "phone",
+        "received_on": "05/10/2026",
+        "name": "Lee Caller",
+        "email": "lee@example.com",
+        "address": "",
+        "answer_format": "email",
+        "text": "Air quality readings near your office",
+    }
+
+    def test_environmental_request_may_be_made_by_phone(self, foi_client):
+        foi_client.post(reverse("foi_staff:log"), {**self.LOGGED, "kind": "eir"})
+        assert InformationRequest.objects.get().channel == "phone"
+
+    def test_foi_request_by_phone_is_refused(self, foi_client):
+        response = foi_client.post(reverse("foi_staff:log"), {**self.LOGGED, "kind": "foi"})
+        assert "must be in writing" in response.text
+        assert not InformationRequest.objects.exists()
