@@ -1,0 +1,96 @@
+"""Clinical coding of evidence text: ICD-10 (and optionally SNOMED CT) codes with their context,
+and complaint themes, for a caseworker to confirm.
+
+    code_text(text) -> list[Finding]            conditions, each present/negated/historical/...
+    theme_findings(text) -> list[ThemeFinding]  what the complaint is about
+    code_document(text, max_chars=...) -> CodingResult   both, with truncation recorded
+"""
+
+import logging
+from pathlib import Path
+from threading import Lock
+
+from casework.coding.context import (
+    FAMILY,
+    HISTORICAL,
+    HYPOTHETICAL,
+    NEGATED,
+    PRESENT,
+    STATUSES,
+)
+from casework.coding.engine import (
+    DEFAULT_MAX_CHARS,
+    CodingEngine,
+    CodingResult,
+    Finding,
+    ThemeFinding,
+)
+from casework.coding.snomed import read_cache
+
+__all__ = [
+    "DEFAULT_MAX_CHARS",
+    "FAMILY",
+    "HISTORICAL",
+    "HYPOTHETICAL",
+    "NEGATED",
+    "PRESENT",
+    "STATUSES",
+    "CodingEngine",
+    "CodingResult",
+    "Finding",
+    "ThemeFinding",
+    "code_document",
+    "code_text",
+    "get_engine",
+    "snomed_cache_path",
+    "theme_findings",
+]
+
+logger = logging.getLogger(__name__)
+
+_lock = Lock()
+_engine: CodingEngine | None = None
+_engine_key: tuple | None = None
+
+
+def snomed_cache_path() -> Path:
+    """Where import_snomed leaves SNOMED CT terms for the engine (setting CODING_SNOMED_CACHE)."""
+    from django.conf import settings
+
+    default = Path(getattr(settings, "VAR_DIR", Path("var"))) / "coding" / "snomed_terms.tsv"
+    return Path(getattr(settings, "CODING_SNOMED_CACHE", default))
+
+
+def _cache_key(path: Path) -> tuple:
+    try:
+        stat = path.stat()
+    except OSError:
+        return (str(path), None)
+    return (str(path), stat.st_mtime_ns, stat.st_size)
+
+
+def get_engine() -> CodingEngine:
+    """The process's engine, built once and rebuilt when the SNOMED CT cache changes."""
+    global _engine, _engine_key
+    path = snomed_cache_path()
+    key = _cache_key(path)
+    with _lock:
+        if _engine is None or key != _engine_key:
+            terms = read_cache(path) if key[1] is not None else None
+            _engine = CodingEngine(snomed_terms=terms)
+            _engine_key = key
+            if terms:
+                logger.info("Clinical coding engine loaded %d SNOMED CT terms", len(terms))
+        return _engine
+
+
+def code_document(text: str | None, *, max_chars: int = DEFAULT_MAX_CHARS) -> CodingResult:
+    return get_engine().code(text, max_chars=max_chars)
+
+
+def code_text(text: str | None) -> list[Finding]:
+    return get_engine().code(text).findings
+
+
+def theme_findings(text: str | None) -> list[ThemeFinding]:
+    return get_engine().code(text).themes

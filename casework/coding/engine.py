@@ -1,0 +1,257 @@
+"""The coding engine: a blank English spaCy pipeline, the terminology matchers and context rules.
+
+Text is coded in chunks cut at paragraph or sentence ends, so a 300-page record never becomes one
+spaCy Doc: memory stays bounded by the chunk size whatever the record's length.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+import spacy
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.util import filter_spans
+
+from casework.coding import context, terminology
+from casework.coding.snomed import SnomedTerm
+from casework.coding.themes import THEME_LABELS, THEME_PHRASES
+
+# The same limit as text extraction (casework/evidence/extraction.py), so a whole extracted
+# document is coded; anything longer is cut and the result says so.
+DEFAULT_MAX_CHARS = 2_000_000
+CHUNK_CHARS = 20_000
+
+# "Fall"/"fell" name an accidental fall (W19) except in these ordinary senses.
+_NOT_AFTER_FALL = {
+    "asleep", "ill", "in", "pregnant", "short", "behind", "through", "apart", "silent", "sick",
+    "quiet", "under", "within", "back", "off", "into", "foul", "victim", "away", "below",
+    "to", "between", "outside", "due",
+}  # fmt: skip
+_FALL_FORMS = {"fall", "falls", "fell", "fallen", "falling"}
+
+# Same-length replacements only, so offsets into the normalised text are offsets into the original.
+_CHAR_MAP = str.maketrans({
+    "\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " ", "\u2013": "-",
+    "\u2010": "-", "\u2011": "-", "\t": " ", "\r": " ", "\x0b": " ", "\x0c": "\n",
+})  # fmt: skip
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
+# A single line break is usually a PDF wrapping a sentence ("heart\nattack"); a blank line ends a
+# paragraph and is kept.
+_SINGLE_NEWLINE = re.compile(r"(?<!\n)\n(?!\n)")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One coded condition: where it is in the original text and how it is meant there."""
+
+    code: str
+    system: str
+    description: str
+    start: int
+    end: int
+    text: str
+    status: str
+    confidence: float
+    kind: str = terminology.CLINICAL
+
+    @property
+    def is_present(self) -> bool:
+        return self.status == context.PRESENT
+
+
+@dataclass(frozen=True)
+class ThemeFinding:
+    """A passage that bears on a complaint theme (what went wrong, not what the patient had)."""
+
+    theme: str
+    label: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class CodingResult:
+    findings: list[Finding]
+    themes: list[ThemeFinding]
+    chars_total: int
+    chars_coded: int
+    truncated: bool = False
+    reason: str = ""
+    # Findings by status, for summaries.
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+@Language.component("casework_sentence_fixes")
+def _sentence_fixes(doc):
+    """A blank line always ends a sentence; a "?" stuck to the next word ("?PE") never does."""
+    for index, token in enumerate(doc[:-1]):
+        following = doc[index + 1]
+        if token.is_space and "\n\n" in token.text:
+            following.is_sent_start = True
+        elif token.text == "?" and not token.whitespace_ and not following.is_punct:
+            following.is_sent_start = False
+            if index > 0 and doc[index - 1].text in {".", "!", ";", ":"}:
+                token.is_sent_start = True
+    return doc
+
+
+def normalise(text: str) -> str:
+    """Text the matchers read: the same length as the input, character for character."""
+    text = text.translate(_CHAR_MAP)
+    text = _LONE_SURROGATE.sub("\ufffd", text)
+    return _SINGLE_NEWLINE.sub(" ", text)
+
+
+def chunk_bounds(text: str, size: int = CHUNK_CHARS):
+    """(start, end) pieces of at most `size` characters, cut at a paragraph or sentence end."""
+    start, length = 0, len(text)
+    while start < length:
+        end = min(start + size, length)
+        if end < length:
+            window = text[start:end]
+            for separator in ("\n\n", ". ", "\n", " "):
+                cut = window.rfind(separator)
+                if cut > size // 4:
+                    end = start + cut + len(separator)
+                    break
+        yield start, end
+        start = end
+
+
+class CodingEngine:
+    """Codes text against the ICD-10 table and, when given, SNOMED CT descriptions."""
+
+    def __init__(self, snomed_terms: list[SnomedTerm] | None = None):
+        self.nlp = spacy.blank("en")
+        self.nlp.add_pipe("sentencizer")
+        self.nlp.add_pipe("casework_sentence_fixes")
+        self.context = context.ContextRules(self.nlp)
+        self._terms: dict[int, terminology.Term] = {}
+        self._lower = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+        self._exact = PhraseMatcher(self.nlp.vocab, attr="ORTH")
+        self._themes = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+        self._theme_keys: dict[int, str] = {}
+        for kind, forms in terminology.icd10_terms().items():
+            matcher = self._exact if kind == terminology.ABBREVIATION else self._lower
+            for form, term in forms:
+                self._add(matcher, form, term)
+        for snomed in snomed_terms or ():
+            term = terminology.Term(
+                code=snomed.concept_id,
+                system=terminology.SNOMED_CT,
+                description=snomed.description,
+                kind=terminology.SNOMED,
+            )
+            self._add(self._exact if snomed.case_sensitive else self._lower, snomed.term, term)
+        for theme, phrases in THEME_PHRASES.items():
+            name = f"theme_{theme}"
+            self._theme_keys[self.nlp.vocab.strings.add(name)] = theme
+            self._themes.add(name, [self.nlp.make_doc(p) for p in phrases])
+        self.snomed_term_count = len(snomed_terms or ())
+
+    def _add(self, matcher, form: str, term: terminology.Term) -> None:
+        name = f"{term.system}|{term.code}|{term.kind}|{int(term.ambiguous)}"
+        self._terms[self.nlp.vocab.strings.add(name)] = term
+        matcher.add(name, [self.nlp.make_doc(form)])
+
+    def code(self, text: str | None, *, max_chars: int = DEFAULT_MAX_CHARS) -> CodingResult:
+        """Findings and themes for one text; empty, foreign or garbled text gives few or none."""
+        if not text:
+            return CodingResult(findings=[], themes=[], chars_total=0, chars_coded=0)
+        total = len(text)
+        truncated = total > max_chars
+        reason = ""
+        limit = total
+        if truncated:
+            cut = text.rfind(" ", 0, max_chars)
+            limit = cut if cut > max_chars // 2 else max_chars
+            reason = (
+                f"coded the first {limit:,} of {total:,} characters: "
+                f"longer than max_chars ({max_chars:,})"
+            )
+        readable = normalise(text[:limit])
+        findings: list[Finding] = []
+        themes: list[ThemeFinding] = []
+        bounds = list(chunk_bounds(readable))
+        docs = self.nlp.pipe(readable[start:end] for start, end in bounds)
+        for (offset, _), doc in zip(bounds, docs, strict=True):
+            findings.extend(self._code_doc(doc, text, offset))
+            themes.extend(self._theme_doc(doc, text, offset))
+        counts: dict[str, int] = {}
+        for finding in findings:
+            counts[finding.status] = counts.get(finding.status, 0) + 1
+        return CodingResult(
+            findings=findings,
+            themes=themes,
+            chars_total=total,
+            chars_coded=limit,
+            truncated=truncated,
+            reason=reason,
+            counts=counts,
+        )
+
+    def _matches(self, doc):
+        """Condition spans per system, longest match kept where matches overlap."""
+        by_system: dict[str, list] = {}
+        for matcher in (self._lower, self._exact):
+            for key, start, end in matcher(doc):
+                term = self._terms[key]
+                if self._excluded(doc, start, end):
+                    continue
+                by_system.setdefault(term.system, []).append((doc[start:end], term))
+        chosen = []
+        for pairs in by_system.values():
+            best: dict[tuple[int, int], terminology.Term] = {}
+            for span, term in pairs:
+                current = best.get((span.start, span.end))
+                if current is None or term.confidence > current.confidence:
+                    best[(span.start, span.end)] = term
+            spans = filter_spans([doc[s:e] for s, e in best])
+            chosen.extend((span, best[(span.start, span.end)]) for span in spans)
+        chosen.sort(key=lambda pair: (pair[0].start, pair[1].system))
+        return chosen
+
+    @staticmethod
+    def _excluded(doc, start: int, end: int) -> bool:
+        if end - start == 1 and doc[start].lower_ in _FALL_FORMS and end < len(doc):
+            return doc[end].lower_ in _NOT_AFTER_FALL
+        return False
+
+    def _code_doc(self, doc, original: str, offset: int) -> list[Finding]:
+        chosen = self._matches(doc)
+        if not chosen:
+            return []
+        statuses = self.context.assign(doc, [(span.start, span.end) for span, _ in chosen])
+        findings = []
+        for (span, term), (status, factor) in zip(chosen, statuses, strict=True):
+            start = offset + span.start_char
+            end = offset + span.end_char
+            findings.append(
+                Finding(
+                    code=term.code,
+                    system=term.system,
+                    description=term.description,
+                    start=start,
+                    end=end,
+                    text=original[start:end],
+                    status=status,
+                    confidence=round(term.confidence * factor, 2),
+                    kind=term.kind,
+                )
+            )
+        return findings
+
+    def _theme_doc(self, doc, original: str, offset: int) -> list[ThemeFinding]:
+        by_theme: dict[str, list] = {}
+        for key, start, end in self._themes(doc):
+            by_theme.setdefault(self._theme_keys[key], []).append(doc[start:end])
+        themes = []
+        for theme, spans in by_theme.items():
+            for span in filter_spans(spans):
+                start, end = offset + span.start_char, offset + span.end_char
+                themes.append(
+                    ThemeFinding(theme, THEME_LABELS[theme], start, end, original[start:end])
+                )
+        themes.sort(key=lambda t: (t.start, t.theme))
+        return themes
