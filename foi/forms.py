@@ -408,9 +408,7 @@ class IcoAppealForm(forms.Form):
 
 
 class AttachmentForm(forms.Form):
-    files = forms.FileField(
-        label="Attach a file to the response", error_messages={"required": "Select a file"}
-    )
+    files = forms.FileField(label="Choose a file", error_messages={"required": "Select a file"})
 
 
 class PublishForm(forms.Form):

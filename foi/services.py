@@ -378,6 +378,21 @@ def request_extend(
             "notified_on": notified_on.isoformat() if notified_on else None,
         },
     )
+    # The requester hears the new date (FOIA s.10(3)/s.17(2), EIR reg. 7(2), UK GDPR Art. 12(3));
+    # the reasons go in the officer's letter, never in an email notification.
+    if request.requester_email:
+        notification_send(
+            channel="email",
+            to=request.requester_email,
+            template="information_request_extended",
+            personalisation={
+                "name": request.requester_name,
+                "reference": request.reference,
+                "link": _requester_link(request),
+                "due_date": _format_date(request.due_on),
+            },
+            reference=f"information-request-{request.pk}-extended",
+        )
     return request
 
 
@@ -562,6 +577,26 @@ def review_open(
     )
     _acknowledge(review)
     return review
+
+
+def request_document_attach(*, request: InformationRequest, upload, actor) -> Document:
+    """Staff attach a file, screened and virus-scanned like all evidence: proof of identity
+    received by email or post while a SAR waits for its check, otherwise a response attachment."""
+    try:
+        (document,) = document_upload(
+            case=None, uploaded_by=actor, uploader_role=UploaderRole.STAFF, files=[upload]
+        )
+    except UploadRefused as exc:
+        raise RequestRefused(str(exc)) from exc
+    purpose = (
+        RequestDocumentPurpose.IDENTITY
+        if request.status == Status.AWAITING_IDENTITY
+        else RequestDocumentPurpose.RESPONSE
+    )
+    request_documents_link(request=request, documents=[document], purpose=purpose, actor=actor)
+    if document.status == DocumentStatus.REJECTED:
+        raise RequestRefused(document.rejection_reason)
+    return document
 
 
 @transaction.atomic

@@ -11,8 +11,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from casework.models import Document, UploaderRole
-from casework.services import UploadRefused, audit_record, document_upload
+from casework.models import Document
+from casework.services import audit_record
 from casework.views import document_file_response
 from foi import forms, services, state
 from foi.models import InformationRequest, Kind, RequestDocument, RequestDocumentPurpose
@@ -301,7 +301,7 @@ def request_action(request, reference, action):
 
 @require_POST
 def request_attach(request, reference):
-    """Attach a file to the response: screened and virus-scanned like all evidence."""
+    """Attach proof of identity (while it is being checked) or a file for the response."""
     info = request_for_staff(request, reference)
     form = _form("attach", info, request.POST, request.FILES)
     if not form.is_valid():
@@ -312,21 +312,12 @@ def request_attach(request, reference):
             status=400,
         )
     try:
-        documents = document_upload(
-            case=None,
-            uploaded_by=request.user,
-            uploader_role=UploaderRole.STAFF,
-            files=[form.cleaned_data["files"]],
+        services.request_document_attach(
+            request=info, upload=form.cleaned_data["files"], actor=request.user
         )
-    except UploadRefused as exc:
+    except RequestRefused as exc:
         messages.error(request, str(exc))
         return redirect("foi_staff:detail", info.reference)
-    services.request_documents_link(
-        request=info,
-        documents=documents,
-        purpose=RequestDocumentPurpose.RESPONSE,
-        actor=request.user,
-    )
     messages.success(request, "File attached; it is checked for viruses before it can be opened")
     return redirect("foi_staff:detail", info.reference)
 

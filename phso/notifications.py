@@ -76,6 +76,7 @@ TEMPLATES: dict[str, NotificationTemplate] = {
         ),
         _template("information_request_answered", EMAIL, "name", "reference", "link"),
         _template("information_request_due", EMAIL, "reference", "due_date", "link"),
+        _template("information_request_extended", EMAIL, "name", "reference", "link", "due_date"),
         _template("new_message_sms", SMS, "reference", "link"),
         _template("case_status_changed_sms", SMS, "reference", "link"),
     )

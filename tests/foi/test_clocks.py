@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 import time_machine
+from django.core import mail
 
 from foi.models import Kind
 from foi.services import (
@@ -78,18 +79,20 @@ class TestRequestClocks:
         assert info.due_on == date(2026, 4, 7)
 
     def test_foi_public_interest_extension_records_new_date_and_reason(
-        self, make_request, foi_officer
+        self, make_request, foi_officer, django_capture_on_commit_callbacks
     ):
         info = make_request(received_on=date(2026, 10, 10))
-        info = request_extend(
-            request=info,
-            actor=foi_officer,
-            reason="Public interest test for s.36",
-            to_working_days=30,
-            on=date(2026, 10, 20),
-        )
+        with django_capture_on_commit_callbacks(execute=True):
+            info = request_extend(
+                request=info,
+                actor=foi_officer,
+                reason="Public interest test for s.36",
+                to_working_days=30,
+                on=date(2026, 10, 20),
+            )
         # Ten more working days after Fri 6 Nov: 9-13 = 5, 16-20 = 10.
         assert info.due_on == date(2026, 11, 20)
+        assert "20 November 2026" in mail.outbox[-1].body
         event = info.events.get(kind="clock_extended")
         assert event.note == "Public interest test for s.36"
         assert event.payload["to"] == "2026-11-20"

@@ -5,6 +5,7 @@ import time_machine
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.roles import Role
 from casework.models import AuditEntry, Document, DocumentStatus, UploaderRole
@@ -606,3 +607,58 @@ class TestLogByPhone:
         response = foi_client.post(reverse("foi_staff:log"), {**self.LOGGED, "kind": "foi"})
         assert "must be in writing" in response.text
         assert not InformationRequest.objects.exists()
+
+
+@pytest.mark.django_db
+class TestDisclosureAttachments:
+    def test_clean_published_attachment_downloads_and_others_do_not(
+        self, client, foi_client, make_request, foi_officer, second_officer
+    ):
+        info = _closed_for_publication(
+            make_request, second_officer, foi_officer, "We spent £1,200."
+        )
+        foi_client.post(
+            reverse("foi_staff:attach", args=[info.reference]),
+            {"attach-files": SimpleUploadedFile("spend.pdf", pdf_bytes("Spend 2025: 1200"))},
+        )
+        table = info.documents.get().document
+        Document.objects.filter(pk=table.pk).update(status=DocumentStatus.CLEAN)
+        foi_client.post(
+            reverse("foi_staff:publish", args=[info.reference]),
+            {
+                "title": "Legal spend",
+                "redacted_text": "We spent £1,200.",
+                "attachments": [str(table.pk)],
+                "confirmed": "on",
+            },
+        )
+        page = client.get(reverse("foi:disclosure_detail", args=[info.reference])).text
+        assert "spend.pdf" in page
+        url = reverse("foi:disclosure_attachment", args=[info.reference, table.pk])
+        response = client.get(url)
+        assert response.status_code == 200
+        assert b"".join(response.streaming_content).startswith(b"%PDF")
+        Document.objects.filter(pk=table.pk).update(deleted_at=timezone.now())
+        assert client.get(url).status_code == 404
+
+    def test_proof_received_by_post_is_attached_as_identity(self, foi_client):
+        foi_client.post(
+            reverse("foi_staff:log"),
+            {
+                "kind": "sar",
+                "channel": "post",
+                "received_on": "05/10/2026",
+                "name": "Lee Writer",
+                "email": "",
+                "address": "2 Low Road\nTown",
+                "answer_format": "post",
+                "text": "My complaint file",
+            },
+        )
+        info = InformationRequest.objects.get()
+        assert info.status == Status.AWAITING_IDENTITY
+        foi_client.post(
+            reverse("foi_staff:attach", args=[info.reference]),
+            {"attach-files": SimpleUploadedFile("passport.pdf", pdf_bytes("PASSPORT"))},
+        )
+        assert info.documents.get().purpose == "identity"
