@@ -19,6 +19,16 @@ MASKS = {
     "date": "[date]",
 }
 
+LABELS = {
+    "name": "Name",
+    "nhs_number": "NHS number",
+    "email": "Email address",
+    "phone": "Phone number",
+    "postcode": "Postcode",
+    "address": "Address",
+    "date": "Date",
+}
+
 _MONTHS = (
     "jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
     "sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
@@ -59,7 +69,13 @@ class Finding:
     end: int
 
     def to_dict(self) -> dict:
-        return {"kind": self.kind, "text": self.text, "start": self.start, "end": self.end}
+        return {
+            "kind": self.kind,
+            "label": LABELS[self.kind],
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+        }
 
 
 @dataclass(frozen=True)

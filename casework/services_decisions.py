@@ -46,7 +46,7 @@ EVIDENCE_REQUEST_MAX_WORKING_DAYS = 60
 EVIDENCE_REQUEST_REMINDER_WORKING_DAYS = 5
 PROVISIONAL_COMMENT_WORKING_DAYS = 20
 # Decisions are fixed once the final decision is issued; only the public summary moves on.
-_DECISION_FIXED = {CaseStatus.FINAL_DECISION, CaseStatus.CLOSED}
+DECISION_FIXED_STATUSES = {CaseStatus.FINAL_DECISION, CaseStatus.CLOSED}
 
 
 class EvidenceRequestRefused(Exception):
@@ -323,7 +323,7 @@ def _case_status(case: Case) -> str:
 @transaction.atomic
 def decision_record(*, case: Case, actor, outcome: str, findings: str, reasons: str) -> Decision:
     """Write or revise the decision: outcome, findings and reasons. Fixed once issued as final."""
-    if _case_status(case) in _DECISION_FIXED:
+    if _case_status(case) in DECISION_FIXED_STATUSES:
         raise DecisionRefused("The final decision has been issued: it can no longer be changed")
     if outcome and outcome not in DecisionOutcome.values:
         raise DecisionRefused("Select the outcome of the decision")
@@ -534,7 +534,7 @@ def decision_publish(*, case: Case, actor) -> Decision:
     decision = _decision_locked(case, actor)
     if decision.redaction_confirmed_at is None:
         raise DecisionRefused("Confirm the redacted public summary before publishing the decision")
-    if _case_status(case) not in _DECISION_FIXED:
+    if _case_status(case) not in DECISION_FIXED_STATUSES:
         raise DecisionRefused("Issue the final decision before publishing it")
     if decision.is_published:
         return decision

@@ -24,6 +24,7 @@ from casework.models import CaseEventKind, Decision, Document, EvidenceRequest, 
 from casework.selectors_decisions import organisation_evidence_requests
 from casework.services import audit_record
 from casework.services_decisions import (
+    DECISION_FIXED_STATUSES,
     DecisionRefused,
     EvidenceRequestRefused,
     LetterKind,
@@ -247,6 +248,8 @@ def _decision_page(request, case, current, form, *, publish_error="", status=200
             "decision": current,
             "form": form,
             "publish_error": publish_error,
+            # Once the final decision is issued it is shown, no longer offered for editing.
+            "fixed": case.status in DECISION_FIXED_STATUSES,
             "can_work": request.user.has_perm("casework.work_case", case),
         },
         status=status,

@@ -217,3 +217,13 @@ class TestDecisionPages:
         assert staff_client.post(publish).status_code == 302
         assert Decision.objects.published().count() == 1
         assert case.events.filter(kind=CaseEventKind.DECISION_PUBLISHED).exists()
+
+    def test_after_the_final_decision_the_decision_is_shown_not_offered_for_editing(
+        self, staff_client, caseworker, worked_case
+    ):
+        case, _ = worked_case
+        decision_record(case=case, actor=caseworker, outcome="upheld", findings="F", reasons="Because")
+        case.__class__.objects.filter(pk=case.pk).update(status=CaseStatus.FINAL_DECISION)
+        content = staff_client.get(reverse("casework:decision", args=[case.reference])).content.decode()
+        assert "Save decision" not in content
+        assert "Because" in content
