@@ -24,7 +24,7 @@ Decisions, because complaint evidence is not a ward note:
   stroke"): "admitted in March 2025 with sepsis" is usually the episode complained about.
 """
 
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from spacy.matcher import Matcher, PhraseMatcher
@@ -254,42 +254,53 @@ class ContextRules:
             self._rules[nlp.vocab.strings.add(name)] = rule
             self._patterns.add(name, patterns)
 
-    def _hits(self, doc) -> list[_Hit]:
-        matches = list(self._phrases(doc)) + list(self._patterns(doc))
+    def _hits(self, sentence) -> list[_Hit]:
+        """Status triggers and terminators in one sentence (a Span), pseudo-triggers applied."""
+        # as_spans gives document offsets from both matchers (plain tuples from a Matcher run on a
+        # Span are relative to the Span, from a PhraseMatcher to the Doc).
+        matches = list(self._phrases(sentence, as_spans=True))
+        matches += self._patterns(sentence, as_spans=True)
+        doc = sentence.doc
         pseudo = []
         rule_at: dict[tuple[int, int], Rule] = {}
-        for key, start, end in matches:
-            rule = self._rules[key]
+        for match in matches:
+            rule = self._rules[match.label]
+            start, end = match.start, match.end
             if rule.status == PSEUDO:
                 pseudo.append((start, end))
             # A terminator beats a status rule on exactly the same tokens.
             elif (start, end) not in rule_at or rule.status == TERMINATE:
                 rule_at[(start, end)] = rule
         kept = filter_spans([doc[start:end] for start, end in rule_at])
-        return [
-            _Hit(span.start, span.end, rule_at[(span.start, span.end)])
-            for span in kept
-            if not any(p_start <= span.start and span.end <= p_end for p_start, p_end in pseudo)
-        ]
+        return sorted(
+            (
+                _Hit(span.start, span.end, rule_at[(span.start, span.end)])
+                for span in kept
+                if not any(p_start <= span.start and span.end <= p_end for p_start, p_end in pseudo)
+            ),
+            key=lambda hit: hit.start,
+        )
 
     def assign(self, doc, spans: list[tuple[int, int]]) -> list[tuple[str, float]]:
-        """(status, confidence factor) for each (start token, end token) span, in order."""
+        """(status, confidence factor) for each (start token, end token) span, in order.
+
+        Triggers are looked for only in sentences that hold a coded span: most of a long record
+        codes nothing, and the token matcher is the costliest step.
+        """
         if not spans:
             return []
-        hits = sorted(self._hits(doc), key=lambda h: h.start)
-        hit_starts = [h.start for h in hits]
-        sent_starts = [sent.start for sent in doc.sents]
+        sentences = list(doc.sents)
+        sent_starts = [sentence.start for sentence in sentences]
+        hits_by_sentence: dict[int, list[_Hit]] = {}
         results = []
         for start, end in spans:
-            sent_index = bisect_right(sent_starts, start) - 1
-            sent_start = sent_starts[sent_index]
-            sent_end = (
-                sent_starts[sent_index + 1] if sent_index + 1 < len(sent_starts) else len(doc)
+            index = bisect_right(sent_starts, start) - 1
+            sentence = sentences[index]
+            if index not in hits_by_sentence:
+                hits_by_sentence[index] = self._hits(sentence)
+            results.append(
+                self._status(doc, start, end, sentence.start, sentence.end, hits_by_sentence[index])
             )
-            in_sentence = hits[
-                bisect_left(hit_starts, sent_start) : bisect_left(hit_starts, sent_end)
-            ]
-            results.append(self._status(doc, start, end, sent_start, sent_end, in_sentence))
         return results
 
     def _status(self, doc, start, end, sent_start, sent_end, hits) -> tuple[str, float]:

@@ -82,16 +82,24 @@ class CodingResult:
     counts: dict[str, int] = field(default_factory=dict)
 
 
+_BLANK_LINE_OR_QUERY = re.compile(r"\n\n|\?(?=\w)")
+
+
 @Language.component("casework_sentence_fixes")
 def _sentence_fixes(doc):
     """A blank line always ends a sentence; a "?" stuck to the next word ("?PE") never does."""
-    for index, token in enumerate(doc[:-1]):
-        following = doc[index + 1]
-        if token.is_space and "\n\n" in token.text:
-            following.is_sent_start = True
-        elif token.text == "?" and not token.whitespace_ and not following.is_punct:
+    # Found in the text rather than by walking every token: this runs on every chunk coded.
+    for match in _BLANK_LINE_OR_QUERY.finditer(doc.text):
+        span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
+        if span is None or span.end >= len(doc):
+            continue
+        token, following = span[-1], doc[span.end]
+        if match.group() == "\n\n":
+            if token.is_space:
+                following.is_sent_start = True
+        elif token.text == "?" and not token.whitespace_:
             following.is_sent_start = False
-            if index > 0 and doc[index - 1].text in {".", "!", ";", ":"}:
+            if token.i > 0 and doc[token.i - 1].text in {".", "!", ";", ":"}:
                 token.is_sent_start = True
     return doc
 
@@ -174,7 +182,8 @@ class CodingEngine:
         findings: list[Finding] = []
         themes: list[ThemeFinding] = []
         bounds = list(chunk_bounds(readable))
-        docs = self.nlp.pipe(readable[start:end] for start, end in bounds)
+        # A small batch keeps only a few chunks' Docs alive at once (spaCy's default is 1,000).
+        docs = self.nlp.pipe((readable[start:end] for start, end in bounds), batch_size=4)
         for (offset, _), doc in zip(bounds, docs, strict=True):
             findings.extend(self._code_doc(doc, text, offset))
             themes.extend(self._theme_doc(doc, text, offset))
