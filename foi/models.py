@@ -88,11 +88,6 @@ class InformationRequestQuerySet(models.QuerySet):
             return self.none()
         return self.filter(user=user)
 
-    def visible_to(self, user):
-        if user.is_authenticated and user.has_perm("foi.manage_requests"):
-            return self
-        return self.of_requester(user)
-
     def for_staff_list(self):
         return self.select_related("assigned_to").order_by("due_on", "id")
 

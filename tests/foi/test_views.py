@@ -662,3 +662,35 @@ class TestDisclosureAttachments:
             {"attach-files": SimpleUploadedFile("passport.pdf", pdf_bytes("PASSPORT"))},
         )
         assert info.documents.get().purpose == "identity"
+
+
+@pytest.mark.django_db
+class TestActionFormValidation:
+    @pytest.mark.parametrize(
+        ("action", "data", "message"),
+        [
+            ("assign", {}, "Select an officer"),
+            ("clarify", {}, "Enter what you asked the requester"),
+            ("extend", {}, "Enter the reason for the extension"),
+            ("extend", {"extend-reason": "PIT", "extend-to_working_days": "60"}, "no more than 40"),
+            ("extend", {"extend-reason": "PIT", "extend-to_working_days": "20"}, "more than 20"),
+            ("exemption", {}, "Select an exemption or exception"),
+            ("draft", {}, "Enter the response"),
+            ("return", {}, "Enter the reason"),
+            ("send", {"send-sent_on": "32/13/2026"}, "Date sent must be a real date"),
+            ("close", {}, "Select the outcome"),
+            ("close", {"close-outcome": "granted", "close-publish": "on"}, "Enter a topic"),
+            ("withdraw", {}, "Enter the reason"),
+            ("review", {}, "Enter what the requester asked to be reviewed"),
+            ("ico", {}, "Enter the Commissioner’s reference"),
+        ],
+    )
+    def test_each_action_form_says_what_is_missing(
+        self, foi_client, make_request, action, data, message
+    ):
+        info = make_request()
+        response = foi_client.post(reverse("foi_staff:action", args=[info.reference, action]), data)
+        assert response.status_code == 400
+        assert message in response.text
+        assert response.text.count("govuk-error-summary__list") == 1
+        assert "<title>Error: " in response.text
