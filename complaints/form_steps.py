@@ -14,6 +14,7 @@ from django import forms
 from accounts.geography import InvalidPostcode, lookup_postcode, normalise_postcode
 from accounts.models import Organisation
 from casework.integrations.pds import InvalidNhsNumber, normalise_nhs_number
+from complaints.checker_forms import display_name
 from complaints.letters import clean_text, long_date
 from complaints.models import (
     Adjustment,
@@ -628,7 +629,7 @@ class OrganisationsForm(StepForm):
         }
 
     def summary(self):
-        names = [o.name for o in self.cleaned_data["organisations"]]
+        names = [display_name(o.name) for o in self.cleaned_data["organisations"]]
         names += [f"{name} (not in our list)" for name in self.cleaned_data["unlisted"]]
         return [(self.summary_label, "\n".join(names))]
 
@@ -655,8 +656,8 @@ class OrganisationChoiceForm(forms.Form):
             raise forms.ValidationError("That organisation can no longer be chosen. Search again")
         if organisation.sector != self.kind:
             raise forms.ValidationError(
-                f"{organisation.name} is not part of the NHS in England. Search for the NHS "
-                "organisation, or change what your complaint is about"
+                f"{display_name(organisation.name)} is not part of the NHS in England. Search "
+                "for the NHS organisation, or change what your complaint is about"
             )
         self.cleaned_data["organisation"] = organisation
         return self.cleaned_data
@@ -879,7 +880,6 @@ class AdjustmentsForm(StepForm):
     title = "Do you need us to make any changes to how we contact you?"
     question_field = "adjustments"
     summary_label = "Changes you need"
-    template_name = "complaints/form/adjustments.html"
     dividers = {Adjustment.NONE: "or"}
     conditionals = {Adjustment.LANGUAGE: "language", Adjustment.OTHER: "other"}
     exclusive = Adjustment.NONE
@@ -986,7 +986,14 @@ class AgeBandForm(EqualityForm):
     title = "What is your age?"
     question_field = "age_band"
     summary_label = "Age"
-    first = True
+
+    def setup(self):
+        # The first of the equality questions says why they are asked, before any is answered.
+        self.fields["age_band"].help_text = (
+            "We ask everyone who complains these questions, to check that our service is fair "
+            "to everyone. They are optional. Your answers do not affect your complaint, and the "
+            "caseworker who looks at it cannot see them."
+        )
 
     age_band = _equality_field(AgeBand.choices)
 
@@ -1023,7 +1030,7 @@ class ReturnLinkForm(forms.Form):
 
     email = forms.EmailField(
         label="Email address",
-        help_text="We will send a link to this address. It works once, for 7 days.",
+        help_text="We will only use it to send you the link.",
         max_length=254,
         widget=forms.EmailInput(
             attrs={

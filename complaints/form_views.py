@@ -20,6 +20,7 @@ from accounts.directory import CHOSEN_PARAMETER
 from accounts.models import Organisation
 from complaints.checker import Answers as CheckerAnswers
 from complaints.checker import OrganisationType
+from complaints.checker_forms import display_name
 from complaints.drafts import (
     DRAFT_KEEP_DAYS,
     RETURN_LINK_DAYS,
@@ -54,6 +55,7 @@ from complaints.services import (
     complaint_draft_answer_save,
     complaint_draft_claim,
     complaint_draft_start,
+    complaint_drafts_claim,
     complaint_submit,
     draft_return_link_send,
     draft_return_link_use,
@@ -170,26 +172,32 @@ def start(request):
 
 
 def _drafts_in_progress(request) -> list[ComplaintDraft]:
-    """The signed-in person's drafts, or this browser's, newest first: one query."""
+    """The signed-in person's drafts and this browser's, newest first: one query.
+
+    A draft started before signing in joins the account when it is next opened (resume).
+    """
+    this_browser = Q(owner__isnull=True, public_id__in=session_draft_ids(request))
     if request.user.is_authenticated:
-        drafts = ComplaintDraft.objects.owned_by(request.user)
-    else:
-        drafts = ComplaintDraft.objects.filter(
-            owner__isnull=True, public_id__in=session_draft_ids(request)
-        )
-    return list(drafts.in_progress())
+        this_browser |= Q(owner=request.user)
+    return list(ComplaintDraft.objects.filter(this_browser).in_progress())
 
 
 @never_cache
 @login_required
 @require_safe
 def drafts(request):
-    """Your draft complaints: what each is about, when it was saved and until when it is kept."""
+    """Your draft complaints: what each is about, when it was saved and until when it is kept.
+
+    Drafts this browser started before signing in join the account here, so that the dates shown
+    are the account's keeping period.
+    """
+    complaint_drafts_claim(public_ids=session_draft_ids(request), user=request.user)
     items = list(ComplaintDraft.objects.owned_by(request.user).in_progress())
     today = timezone.localdate()
     chosen = {d.pk: _organisations_saved(Journey(d.answers, today=today)) for d in items}
     ids = {i for organisation_ids, _ in chosen.values() for i in organisation_ids}
-    names = dict(Organisation.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
+    found = Organisation.objects.filter(pk__in=ids).values_list("pk", "name") if ids else []
+    names = {pk: display_name(name) for pk, name in found}
     for draft in items:
         organisation_ids, unlisted = chosen[draft.pk]
         draft.about = [*(names[i] for i in organisation_ids if i in names), *unlisted]
@@ -233,6 +241,7 @@ def task_list(request, draft_id):
             "total": len(tasks),
             "complete": journey.complete,
             "parliamentary": journey.answers.kind == PARLIAMENTARY,
+            "kind_known": bool(journey.answers.kind),
             "check_url": step_url(draft, CHECK_ANSWERS),
             "mp_url": step_url(draft, MP_REFERRAL),
         },
@@ -319,6 +328,11 @@ def organisations(request, draft_id):
             )
             return redirect(here)
     chosen = sorted(Organisation.objects.filter(pk__in=ids), key=lambda o: ids.index(o.pk))
+    picked = _picked_organisation(choice, ids) if not posted else None
+    for organisation in [*chosen, picked] if picked else chosen:
+        # Directory names come in capitals from NHS files: shown as people write them.
+        organisation.shown_name = display_name(organisation.name)
+        organisation.shown_town = display_name(organisation.town)
     errors = choice.non_field_errors() if choice.is_bound else []
     if posted and "continue" in request.POST:
         errors = form.non_field_errors()
@@ -328,7 +342,7 @@ def organisations(request, draft_id):
         {
             **_form_context(request, draft),
             "errors": errors,
-            "picked": _picked_organisation(choice, ids) if not posted else None,
+            "picked": picked,
             "chosen": chosen,
             "unlisted": unlisted,
             "here": here,

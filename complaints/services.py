@@ -7,6 +7,8 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import F
+from django.db.models.functions import Greatest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -163,6 +165,24 @@ def complaint_draft_claim(*, draft: ComplaintDraft, user) -> ComplaintDraft:
     # The account is the way back in now; a link in an inbox must not open it for anyone else.
     draft.return_links.filter(used_at__isnull=True).update(expires_at=now)
     return draft
+
+
+@transaction.atomic
+def complaint_drafts_claim(*, public_ids, user) -> int:
+    """Attach the drafts a browser holds to the account just signed in to; how many there were."""
+    now = timezone.now()
+    ids = list(
+        ComplaintDraft.objects.in_progress(now)
+        .select_for_update()
+        .filter(owner__isnull=True, public_id__in=public_ids)
+        .values_list("pk", flat=True)
+    )
+    if not ids:
+        return 0
+    DraftReturnLink.objects.filter(draft_id__in=ids, used_at__isnull=True).update(expires_at=now)
+    return ComplaintDraft.objects.filter(pk__in=ids).update(
+        owner=user, expires_at=Greatest(F("expires_at"), _draft_expiry(owned=True, now=now))
+    )
 
 
 @transaction.atomic

@@ -8,8 +8,10 @@ import uuid
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from complaints.drafts import SESSION_KEY
+from complaints.journey import STEPS
 from complaints.models import ComplaintDraft
 from tests.accounts.fixtures.factories import OrganisationFactory
 from tests.complaints.test_form_support import (  # noqa: F401 - fixtures
@@ -211,6 +213,29 @@ class TestQuestionPage:
         response = client.post(step_url(anonymous_draft, "your-name"), {"full_name": "A"})
         assert response.url == form_url("task_list", anonymous_draft)
         assert "your-name" not in journey_of(anonymous_draft).answers.data
+
+    def test_every_page_shows_its_question_and_its_saved_answer(self, client, organisation):
+        answers = complete_answers(
+            organisation,
+            **{
+                "for-someone-else": {"for_someone_else": "yes"},
+                "their-name": {"their_name": "Rose Ahmed"},
+                "relationship": {"relationship": "Daughter"},
+                "authority": {"authority": "parent"},
+            },
+        )
+        draft = make_draft(answers=answers)
+        remember_in_session(client, draft)
+        journey = journey_of(draft)
+        for slug in STEPS:
+            if slug == "organisations":
+                continue
+            response = client.get(step_url(draft, slug))
+            assert response.status_code == 200, slug
+            html = response.content.decode()
+            title = journey.form(slug).title
+            assert f"<title>{title}" in html or slug == "evidence", slug
+            assert html.count("<h1") == 1, slug
 
     def test_an_unknown_page_is_not_found(self, client, anonymous_draft):
         assert client.get(step_url(anonymous_draft, "favourite-colour")).status_code == 404
@@ -470,6 +495,20 @@ class TestDraftsList:
         assert form_url("resume", theirs) not in html
         assert "Elsewhere" not in html
 
+    def test_includes_the_draft_this_browser_started_before_signing_in(self, client, complainant):
+        started_here = make_draft(answers={"what-is-it-about": {"kind": "health"}})
+        elsewhere = make_draft()
+        remember_in_session(client, started_here)
+        client.force_login(complainant)
+        html = client.get(reverse("complaint_form:drafts")).content.decode()
+        assert form_url("resume", started_here) in html
+        assert form_url("resume", elsewhere) not in html
+        started_here.refresh_from_db()
+        assert started_here.owner == complainant
+        assert started_here.expires_at > timezone.now() + datetime.timedelta(days=29)
+        elsewhere.refresh_from_db()
+        assert elsewhere.owner is None
+
     @pytest.mark.parametrize("count", [1, 30])
     def test_runs_a_constant_number_of_queries(
         self, signed_in, complainant, organisation, count, django_assert_max_num_queries
@@ -484,7 +523,7 @@ class TestDraftsList:
                     }
                 },
             )
-        with django_assert_max_num_queries(6):
+        with django_assert_max_num_queries(8):
             response = signed_in.get(reverse("complaint_form:drafts"))
         assert response.content.decode().count("Continue<span") == count
 
