@@ -5,6 +5,7 @@ spaCy Doc: memory stays bounded by the chunk size whatever the record's length.
 """
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 import spacy
@@ -29,15 +30,44 @@ _NOT_AFTER_FALL = {
 }  # fmt: skip
 _FALL_FORMS = {"fall", "falls", "fell", "fallen", "falling"}
 
-# Same-length replacements only, so offsets into the normalised text are offsets into the original.
+# One character for one, so these never move an offset.
 _CHAR_MAP = str.maketrans({
-    "\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " ", "\u2013": "-",
-    "\u2010": "-", "\u2011": "-", "\t": " ", "\r": " ", "\x0b": " ", "\x0c": "\n",
+    "\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2010": "-",
+    "\u2011": "-",
 })  # fmt: skip
 _LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
-# A single line break is usually a PDF wrapping a sentence ("heart\nattack"); a blank line ends a
-# paragraph and is kept.
-_SINGLE_NEWLINE = re.compile(r"(?<!\n)\n(?!\n)")
+# Runs of whitespace other than one space. PDF text wraps lines mid-phrase ("heart\nattack") and
+# justifies with extra spaces, which would split a phrase into different tokens; a blank line ends
+# a paragraph and is kept as one.
+_WHITESPACE_RUN = re.compile(r"[ \t\r\n\f\v\u00a0\u2028\u2029]{2,}|[\t\r\n\f\v\u00a0\u2028\u2029]")
+_PARAGRAPH_BREAK = re.compile(r"\n[^\n\S]*\n|\r[^\r\S]*\r|\u2029")
+
+
+class _ReadableText:
+    """The text the matchers read, with a map from its offsets back to the original's."""
+
+    def __init__(self, original: str):
+        text = _LONE_SURROGATE.sub("\ufffd", original.translate(_CHAR_MAP))
+        pieces: list[str] = []
+        # Where each stretch of readable text starts, here and in the original.
+        self._starts = [0]
+        self._original_starts = [0]
+        readable_at = original_at = 0
+        for match in _WHITESPACE_RUN.finditer(text):
+            run_start, run_end = match.span()
+            replacement = "\n\n" if _PARAGRAPH_BREAK.search(match.group()) else " "
+            pieces.append(text[original_at:run_start])
+            pieces.append(replacement)
+            readable_at += run_start - original_at + len(replacement)
+            original_at = run_end
+            self._starts.append(readable_at)
+            self._original_starts.append(original_at)
+        pieces.append(text[original_at:])
+        self.text = "".join(pieces)
+
+    def original_offset(self, offset: int) -> int:
+        index = bisect_right(self._starts, offset) - 1
+        return self._original_starts[index] + offset - self._starts[index]
 
 
 @dataclass(frozen=True)
@@ -87,7 +117,7 @@ _BLANK_LINE_OR_QUERY = re.compile(r"\n\n|\?(?=\w)")
 
 @Language.component("casework_sentence_fixes")
 def _sentence_fixes(doc):
-    """A blank line always ends a sentence; a "?" stuck to the next word ("?PE") never does."""
+    """A blank line always ends a sentence; a "?" stuck to the next word ("?PE") starts one."""
     # Found in the text rather than by walking every token: this runs on every chunk coded.
     for match in _BLANK_LINE_OR_QUERY.finditer(doc.text):
         span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
@@ -99,16 +129,11 @@ def _sentence_fixes(doc):
                 following.is_sent_start = True
         elif token.text == "?" and not token.whitespace_:
             following.is_sent_start = False
-            if token.i > 0 and doc[token.i - 1].text in {".", "!", ";", ":"}:
+            # "?PE" opens a clause of its own: its mark must not read as a question about the
+            # words before it.
+            if token.i > 0:
                 token.is_sent_start = True
     return doc
-
-
-def normalise(text: str) -> str:
-    """Text the matchers read: the same length as the input, character for character."""
-    text = text.translate(_CHAR_MAP)
-    text = _LONE_SURROGATE.sub("\ufffd", text)
-    return _SINGLE_NEWLINE.sub(" ", text)
 
 
 def chunk_bounds(text: str, size: int = CHUNK_CHARS):
@@ -178,15 +203,15 @@ class CodingEngine:
                 f"coded the first {limit:,} of {total:,} characters: "
                 f"longer than max_chars ({max_chars:,})"
             )
-        readable = normalise(text[:limit])
+        readable = _ReadableText(text[:limit])
         findings: list[Finding] = []
         themes: list[ThemeFinding] = []
-        bounds = list(chunk_bounds(readable))
+        bounds = list(chunk_bounds(readable.text))
         # A small batch keeps only a few chunks' Docs alive at once (spaCy's default is 1,000).
-        docs = self.nlp.pipe((readable[start:end] for start, end in bounds), batch_size=4)
+        docs = self.nlp.pipe((readable.text[start:end] for start, end in bounds), batch_size=4)
         for (offset, _), doc in zip(bounds, docs, strict=True):
-            findings.extend(self._code_doc(doc, text, offset))
-            themes.extend(self._theme_doc(doc, text, offset))
+            findings.extend(self._code_doc(doc, text, offset, readable))
+            themes.extend(self._theme_doc(doc, text, offset, readable))
         counts: dict[str, int] = {}
         for finding in findings:
             counts[finding.status] = counts.get(finding.status, 0) + 1
@@ -227,15 +252,15 @@ class CodingEngine:
             return doc[end].lower_ in _NOT_AFTER_FALL
         return False
 
-    def _code_doc(self, doc, original: str, offset: int) -> list[Finding]:
+    def _code_doc(self, doc, original: str, offset: int, readable) -> list[Finding]:
         chosen = self._matches(doc)
         if not chosen:
             return []
         statuses = self.context.assign(doc, [(span.start, span.end) for span, _ in chosen])
         findings = []
         for (span, term), (status, factor) in zip(chosen, statuses, strict=True):
-            start = offset + span.start_char
-            end = offset + span.end_char
+            start = readable.original_offset(offset + span.start_char)
+            end = readable.original_offset(offset + span.end_char)
             findings.append(
                 Finding(
                     code=term.code,
@@ -251,14 +276,15 @@ class CodingEngine:
             )
         return findings
 
-    def _theme_doc(self, doc, original: str, offset: int) -> list[ThemeFinding]:
+    def _theme_doc(self, doc, original: str, offset: int, readable) -> list[ThemeFinding]:
         by_theme: dict[str, list] = {}
         for key, start, end in self._themes(doc):
             by_theme.setdefault(self._theme_keys[key], []).append(doc[start:end])
         themes = []
         for theme, spans in by_theme.items():
             for span in filter_spans(spans):
-                start, end = offset + span.start_char, offset + span.end_char
+                start = readable.original_offset(offset + span.start_char)
+                end = readable.original_offset(offset + span.end_char)
                 themes.append(
                     ThemeFinding(theme, THEME_LABELS[theme], start, end, original[start:end])
                 )

@@ -18,6 +18,20 @@ class TestFinding:
         for finding in findings:
             assert text[finding.start : finding.end] == finding.text
 
+    def test_wrapped_and_justified_pdf_text_still_matches(self):
+        text = "She had a   heart\r\nattack and a\tpressure\n ulcer."
+        findings = code_text(text)
+        assert [(f.code, f.text) for f in findings] == [
+            ("I21.9", "heart\r\nattack"),
+            ("L89.9", "pressure\n ulcer"),
+        ]
+        for finding in findings:
+            assert text[finding.start : finding.end] == finding.text
+
+    def test_a_blank_line_ends_the_reach_of_a_negation(self):
+        for text in ("No fever\r\n\r\nSepsis on day two", "No fever\n \nSepsis on day two"):
+            assert [f.status for f in code_text(text)] == ["negated", "present"]
+
     def test_is_frozen_and_carries_the_classification_description(self):
         (finding,) = code_text("She had a heart attack.")
         assert finding.system == "ICD-10"
