@@ -9,6 +9,7 @@ import hashlib
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 
 from complaints.models import DraftReturnLink
 
@@ -18,6 +19,9 @@ DRAFT_KEEP_DAYS = 30
 RETURN_LINK_DAYS = 7
 # Links a draft may be sent in a day: enough for a typo or two, too few to flood an inbox.
 RETURN_LINKS_PER_DAY = 5
+# Links sent from one network address in an hour, across all drafts: anyone can start drafts,
+# so without this the save page could be used to send our emails to strangers.
+RETURN_LINKS_PER_ADDRESS_PER_HOUR = 20
 # The newest drafts a browser session remembers.
 SESSION_DRAFTS_KEPT = 10
 SESSION_KEY = "complaint_form_drafts"
@@ -54,6 +58,18 @@ def session_draft_remember(request, draft) -> None:
     draft_id = str(draft.public_id)
     ids = [i for i in session_draft_ids(request) if i != draft_id]
     request.session[SESSION_KEY] = [draft_id, *ids][:SESSION_DRAFTS_KEPT]
+
+
+def return_link_allowance_take(address: str) -> bool:
+    """Count one link against this network address; False once its hourly allowance is spent."""
+    key = f"complaint-form:return-links:{address}"
+    cache.add(key, 0, timeout=3600)
+    try:
+        sent = cache.incr(key)
+    except ValueError:  # expired between add and incr: this is the first of a new hour
+        cache.set(key, 1, timeout=3600)
+        sent = 1
+    return sent <= RETURN_LINKS_PER_ADDRESS_PER_HOUR
 
 
 def return_link_problem(link, *, now) -> str:

@@ -18,12 +18,14 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.directory import CHOSEN_PARAMETER
 from accounts.models import Organisation
+from accounts.otp import client_ip
 from complaints.checker import Answers as CheckerAnswers
 from complaints.checker import OrganisationType
 from complaints.checker_forms import display_name
 from complaints.drafts import (
     DRAFT_KEEP_DAYS,
     RETURN_LINK_DAYS,
+    return_link_allowance_take,
     return_link_find,
     session_draft_ids,
     session_draft_remember,
@@ -574,6 +576,8 @@ def save(request, draft_id):
         request.POST if request.method == "POST" else None,
         initial={"email": _journey(draft).answers.value("your-email", "email")},
     )
+    if form.is_valid() and not return_link_allowance_take(client_ip(request)):
+        form.add_error("email", "You have asked for too many links. Try again in an hour")
     if form.is_valid():
         try:
             draft_return_link_send(draft=draft, email=form.cleaned_data["email"])

@@ -13,7 +13,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from complaints import tasks
-from complaints.drafts import DRAFT_KEEP_DAYS, RETURN_LINK_DAYS, RETURN_LINKS_PER_DAY, token_hash
+from complaints.drafts import (
+    DRAFT_KEEP_DAYS,
+    RETURN_LINK_DAYS,
+    RETURN_LINKS_PER_ADDRESS_PER_HOUR,
+    RETURN_LINKS_PER_DAY,
+    return_link_allowance_take,
+    token_hash,
+)
 from complaints.models import ComplaintDraft, DraftReturnLink
 from complaints.services import (
     ReturnLinkRefused,
@@ -209,6 +216,21 @@ class TestReturnLink:
             draft_return_link_send(draft=anonymous_draft, email="amira@example.org")
         with pytest.raises(ReturnLinkRefused):
             draft_return_link_send(draft=anonymous_draft, email="amira@example.org")
+
+    def test_links_from_one_address_are_limited_across_drafts(self, client):
+        for _ in range(RETURN_LINKS_PER_ADDRESS_PER_HOUR):
+            assert return_link_allowance_take("192.0.2.7")
+        assert not return_link_allowance_take("192.0.2.7")
+        assert return_link_allowance_take("192.0.2.8")
+        draft = make_draft(answers=HEALTH)
+        remember_in_session(client, draft)
+        response = client.post(
+            form_url("save", draft), {"email": "amira@example.org"}, REMOTE_ADDR="192.0.2.7"
+        )
+        assert "You have asked for too many links. Try again in an hour" in (
+            response.content.decode()
+        )
+        assert DraftReturnLink.objects.count() == 0
 
     def test_the_email_address_is_checked(self, client, anonymous_draft):
         response = client.post(form_url("save", anonymous_draft), {"email": "not an email"})
