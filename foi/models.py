@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from foi.state import Status
+from foi.state import TRANSITIONS, Status
 from phso.clock import StatutoryClock
 
 
@@ -249,6 +249,15 @@ class RequestEvent(models.Model):
         if self.pk is not None:
             raise TypeError("Request events are append-only")
         super().save(*args, **kwargs)
+
+    @property
+    def description(self) -> str:
+        """What happened, in words: a status change is named by its transition."""
+        if self.kind == RequestEventKind.STATUS_CHANGED:
+            move = TRANSITIONS.get((self.payload or {}).get("action"))
+            if move:
+                return move.label
+        return self.get_kind_display()
 
 
 class RequestDocumentPurpose(models.TextChoices):

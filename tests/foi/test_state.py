@@ -3,6 +3,7 @@
 import pytest
 
 from foi import state
+from foi.models import RequestEvent
 from foi.state import IllegalTransition, Status
 
 
@@ -52,3 +53,11 @@ class TestStateMachine:
 
     def test_available_lists_moves_from_a_status(self):
         assert set(state.available(Status.SIGNED_OFF)) == {"send", "withdraw"}
+
+
+class TestRequestEventDescription:
+    def test_status_change_is_described_by_its_transition(self):
+        assert RequestEvent(kind="status_changed", payload={"action": "sign_off"}).description == (
+            "Response signed off"
+        )
+        assert RequestEvent(kind="assigned").description == "Assigned"
