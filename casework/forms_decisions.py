@@ -60,7 +60,9 @@ class EvidenceRequestForm(forms.Form):
     )
     working_days = forms.IntegerField(
         label="How many working days do they have to respond?",
-        help_text=f"Usually {EVIDENCE_REQUEST_DEFAULT_WORKING_DAYS}. Bank holidays are not counted.",
+        help_text=(
+            f"Usually {EVIDENCE_REQUEST_DEFAULT_WORKING_DAYS}. Bank holidays are not counted."
+        ),
         initial=EVIDENCE_REQUEST_DEFAULT_WORKING_DAYS,
         min_value=1,
         max_value=EVIDENCE_REQUEST_MAX_WORKING_DAYS,
@@ -127,8 +129,15 @@ class DecisionForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Select the outcome of the decision"},
     )
-    findings = _text("What we found", required_message="Enter what we found", rows=6, max_length=20_000)
-    reasons = _text("Reasons for the decision", required_message="Enter the reasons for the decision", rows=6, max_length=20_000)
+    findings = _text(
+        "What we found", required_message="Enter what we found", rows=6, max_length=20_000
+    )
+    reasons = _text(
+        "Reasons for the decision",
+        required_message="Enter the reasons for the decision",
+        rows=6,
+        max_length=20_000,
+    )
 
 
 class ProvisionalReportForm(forms.Form):
@@ -161,7 +170,9 @@ class ProvisionalCommentForm(forms.Form):
     def party_and_organisation(self):
         party = self.cleaned_data["party"]
         if party.startswith("organisation-"):
-            return CommentParty.ORGANISATION, self.organisations[party.removeprefix("organisation-")]
+            return CommentParty.ORGANISATION, self.organisations[
+                party.removeprefix("organisation-")
+            ]
         return CommentParty.COMPLAINANT, None
 
 
@@ -222,7 +233,9 @@ class RedactionConfirmForm(forms.Form):
     )
     confirmed = forms.BooleanField(
         label="I have read the summary and it identifies nobody",
-        error_messages={"required": "Confirm that you have read the summary and it identifies nobody"},
+        error_messages={
+            "required": "Confirm that you have read the summary and it identifies nobody"
+        },
     )
 
 

@@ -981,6 +981,9 @@ class ProvisionalComment(models.Model):
             )
         ]
 
+    def __str__(self):
+        return f"Comments from the {self.get_party_display().lower()} on decision {self.decision_id}"
+
 
 class RecommendationStatus(models.TextChoices):
     PENDING = "pending", "Waiting for compliance"
@@ -1007,3 +1010,6 @@ class Recommendation(models.Model):
 
     class Meta:
         ordering = ["due_date", "id"]
+
+    def __str__(self):
+        return f"Recommendation {self.pk} on decision {self.decision_id}"

@@ -38,9 +38,7 @@ _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 # Ten digits written 3-3-4 with optional spaces or hyphens (as on NHS letters), or run together.
 _NHS_NUMBER = re.compile(r"(?<![\d-])(\d{3})[ -]?(\d{3})[ -]?(\d{4})(?![\d-])")
 # UK numbers: +44 or 0, then 9 or 10 more digits in the usual groupings.
-_PHONE = re.compile(
-    r"(?<![\w+])(?:\+44\s?\(?0?\)?\s?|\(?0)(?:\d\)?[\s-]?){8,9}\d\b"
-)
+_PHONE = re.compile(r"(?<![\w+])(?:\+44\s?\(?0?\)?\s?|\(?0)(?:\d\)?[\s-]?){8,9}\d\b")
 # The postcode shape (outward code, space optional, inward code), e.g. SW1A 1AA, M1 1AE, B338TH.
 _POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.IGNORECASE)
 _DATE = re.compile(

@@ -10,10 +10,10 @@ from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import strip_tags
+from PIL import ImageFile
 from weasyprint import HTML
 
 from casework.documents import document_bytes_delete, document_bytes_store
-
 from casework.models import (
     Case,
     CaseEvent,
@@ -37,6 +37,10 @@ from casework.selectors_decisions import case_known_names
 from casework.state import CaseStatus
 from phso.clock import WORKING_DAYS, ClockError, ClockRule, StatutoryClock, add_working_days
 from phso.services import notification_send
+
+# Importing WeasyPrint turns on Pillow's LOAD_TRUNCATED_IMAGES for the whole process. Evidence
+# screening relies on truncated images being refused, and letters carry no images: switch it back.
+ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 EVIDENCE_REQUEST_DEFAULT_WORKING_DAYS = 20
 # However often it is extended, a request runs at most this long: past it, the ombudsman uses
@@ -108,7 +112,8 @@ def evidence_request_create(
         raise EvidenceRequestRefused(f"{organisation.name} is not one of this case's organisations")
     if not 1 <= working_days <= EVIDENCE_REQUEST_MAX_WORKING_DAYS:
         raise EvidenceRequestRefused(
-            f"The time to respond must be between 1 and {EVIDENCE_REQUEST_MAX_WORKING_DAYS} working days"
+            "The time to respond must be between 1 and "
+            f"{EVIDENCE_REQUEST_MAX_WORKING_DAYS} working days"
         )
     now = timezone.now()
     today = timezone.localdate(now)
@@ -163,7 +168,9 @@ def evidence_request_respond(
     otherwise met late. Used by staff for evidence sent by email or post, and by the portal."""
     evidence_request = _open_request_locked(evidence_request_id)
     if received_on > timezone.localdate():
-        raise EvidenceRequestRefused("The date the evidence was received must be today or in the past")
+        raise EvidenceRequestRefused(
+            "The date the evidence was received must be today or in the past"
+        )
     if received_on < evidence_request.requested_on:
         raise EvidenceRequestRefused(
             f"The date the evidence was received must be on or after the date it was requested "
@@ -215,9 +222,7 @@ def evidence_request_extend(
         if "due date" in message:
             message = "An extension must be agreed on or before the due date"
         elif "at most" in message:
-            message = (
-                f"A request can run for at most {clock.rule.max_amount} working days in total"
-            )
+            message = f"A request can run for at most {clock.rule.max_amount} working days in total"
         raise EvidenceRequestRefused(message) from exc
     previous_due = evidence_request.due_date
     evidence_request.clock = clock.to_dict()
@@ -256,7 +261,10 @@ def _evidence_request_notify(*, evidence_request_id: int, flag: str, template: s
         case_id=evidence_request.case_id,
         kind=kind,
         system_reason="evidence_request_reminders",
-        payload={"evidence_request_id": evidence_request.pk, "sent_to": bool(evidence_request.sent_to)},
+        payload={
+            "evidence_request_id": evidence_request.pk,
+            "sent_to": bool(evidence_request.sent_to),
+        },
         created_at=now,
     )
     if evidence_request.sent_to:
@@ -264,7 +272,10 @@ def _evidence_request_notify(*, evidence_request_id: int, flag: str, template: s
             channel="email",
             to=evidence_request.sent_to,
             template=template,
-            personalisation={"reference": evidence_request.case.reference, "link": _organisation_link()},
+            personalisation={
+                "reference": evidence_request.case.reference,
+                "link": _organisation_link(),
+            },
             reference=f"evidence-request-{evidence_request.pk}-{flag.removesuffix('_sent_at')}",
         )
     return True
@@ -296,7 +307,9 @@ def evidence_request_reminders_send(*, today: date) -> dict:
     Each request is its own transaction, so one failure does not hold back the others' emails.
     """
     soon = add_working_days(today, EVIDENCE_REQUEST_REMINDER_WORKING_DAYS)
-    chase_ids = list(EvidenceRequest.objects.due_for_chaser(today=today).values_list("pk", flat=True))
+    chase_ids = list(
+        EvidenceRequest.objects.due_for_chaser(today=today).values_list("pk", flat=True)
+    )
     # An overdue request gets the chaser, not a reminder that it is due soon as well.
     remind_ids = list(
         EvidenceRequest.objects.due_for_reminder(last_due_date=soon)
@@ -391,9 +404,10 @@ def provisional_comment_record(
         )
     party = CommentParty(party)
     if party == CommentParty.ORGANISATION:
-        if organisation is None or not CaseOrganisation.objects.filter(
-            case=case, organisation=organisation
-        ).exists():
+        if (
+            organisation is None
+            or not CaseOrganisation.objects.filter(case=case, organisation=organisation).exists()
+        ):
             raise DecisionRefused("Select which of the case's organisations commented")
     else:
         organisation = None
@@ -415,7 +429,9 @@ def provisional_comment_record(
 
 
 @transaction.atomic
-def recommendation_add(*, case: Case, actor, organisation, text: str, due_date: date) -> Recommendation:
+def recommendation_add(
+    *, case: Case, actor, organisation, text: str, due_date: date
+) -> Recommendation:
     """Recommend what an organisation should do to put things right, and by when."""
     text = text.strip()
     if not text:
@@ -511,12 +527,15 @@ def decision_redaction_confirm(*, case: Case, actor, redacted_summary: str) -> D
     if not decision.redacted_summary or not redacted_summary:
         raise DecisionRefused("Enter the public summary and check its redaction first")
     leftover = [
-        f for f in redact(redacted_summary, known_names=case_known_names(case)).findings
+        f
+        for f in redact(redacted_summary, known_names=case_known_names(case)).findings
         if f.text not in MASKS.values()
     ]
     if leftover:
         kinds = ", ".join(sorted({f.kind.replace("_", " ") for f in leftover}))
-        raise DecisionRefused(f"The summary still contains personal data ({kinds}): mask it before confirming")
+        raise DecisionRefused(
+            f"The summary still contains personal data ({kinds}): mask it before confirming"
+        )
     decision.redacted_summary = redacted_summary
     decision.redaction_confirmed_at = timezone.now()
     decision.redaction_confirmed_by = actor
@@ -542,7 +561,9 @@ def decision_publish(*, case: Case, actor) -> Decision:
     decision.published_by = actor
     decision.updated_by = actor
     decision.save()
-    CaseEvent.objects.create(case=case, kind=CaseEventKind.DECISION_PUBLISHED, actor=actor, payload={})
+    CaseEvent.objects.create(
+        case=case, kind=CaseEventKind.DECISION_PUBLISHED, actor=actor, payload={}
+    )
     return decision
 
 
@@ -563,7 +584,9 @@ def letter_context(*, case: Case, kind: str) -> dict:
         "kind": LetterKind(kind),
         "case": case,
         "complainant": case.complainant,
-        "organisations": [link.organisation for link in case.case_organisations.select_related("organisation")],
+        "organisations": [
+            link.organisation for link in case.case_organisations.select_related("organisation")
+        ],
         "decision": Decision.objects.filter(case=case).first(),
         "evidence_requests": list(case.evidence_requests.open().select_related("organisation")),
         "today": timezone.localdate(),
@@ -571,7 +594,9 @@ def letter_context(*, case: Case, kind: str) -> dict:
 
 
 def letter_html(*, case: Case, kind: str) -> str:
-    return render_to_string(f"casework/letters/{LetterKind(kind).value}.html", letter_context(case=case, kind=kind))
+    return render_to_string(
+        f"casework/letters/{LetterKind(kind).value}.html", letter_context(case=case, kind=kind)
+    )
 
 
 def letter_pdf(html: str) -> bytes:
@@ -595,7 +620,9 @@ def letter_generate(*, case: Case, kind: str, actor) -> Document:
         case=case,
         uploaded_by=actor,
         uploader_role=UploaderRole.STAFF,
-        original_filename=f"{case.reference} {kind.label.lower()} letter {timezone.localdate(now):%Y-%m-%d}.pdf",
+        original_filename=(
+            f"{case.reference} {kind.label.lower()} letter {timezone.localdate(now):%Y-%m-%d}.pdf"
+        ),
         size=len(pdf),
         content_type="application/pdf",
         sha256=hashlib.sha256(pdf).hexdigest(),

@@ -84,7 +84,11 @@ def evidence_requests(request, reference):
     return render(
         request,
         "casework/requests/list.html",
-        {"case": case, "requests": rows, "can_work": request.user.has_perm("casework.work_case", case)},
+        {
+            "case": case,
+            "requests": rows,
+            "can_work": request.user.has_perm("casework.work_case", case),
+        },
     )
 
 
@@ -188,12 +192,21 @@ def letters(request, reference):
     if form.is_bound and form.is_valid():
         kind = form.cleaned_data["kind"]
         if request.method == "GET":
-            audit_record(request=request, action="letter.preview", case=case, detail={"letter": kind})
-            response = HttpResponse(letter_pdf(letter_html(case=case, kind=kind)), content_type="application/pdf")
-            response["Content-Disposition"] = f'inline; filename="{case.reference}-{kind}-preview.pdf"'
+            audit_record(
+                request=request, action="letter.preview", case=case, detail={"letter": kind}
+            )
+            response = HttpResponse(
+                letter_pdf(letter_html(case=case, kind=kind)), content_type="application/pdf"
+            )
+            response["Content-Disposition"] = (
+                f'inline; filename="{case.reference}-{kind}-preview.pdf"'
+            )
             return response
         document = letter_generate(case=case, kind=kind, actor=request.user)
-        messages.success(request, f"{LetterKind(kind).label} letter filed on the case: {document.original_filename}.")
+        messages.success(
+            request,
+            f"{LetterKind(kind).label} letter filed on the case: {document.original_filename}.",
+        )
         return redirect("casework:letters", reference=case.reference)
     letter_ids = [
         event.payload["document_id"]
@@ -212,9 +225,13 @@ def letters(request, reference):
 
 
 def _decision_of(case) -> Decision | None:
-    return Decision.objects.filter(case=case).prefetch_related(
-        "comments__organisation", "recommendations__organisation", "recommendations__evidence"
-    ).first()
+    return (
+        Decision.objects.filter(case=case)
+        .prefetch_related(
+            "comments__organisation", "recommendations__organisation", "recommendations__evidence"
+        )
+        .first()
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -222,7 +239,11 @@ def decision(request, reference):
     """The decision on a case: outcome, findings and reasons, with everything around them."""
     case = case_for_staff(request, reference)
     current = _decision_of(case)
-    initial = {"outcome": current.outcome, "findings": current.findings, "reasons": current.reasons} if current else {}
+    initial = (
+        {"outcome": current.outcome, "findings": current.findings, "reasons": current.reasons}
+        if current
+        else {}
+    )
     form = DecisionForm(_posted(request), initial=initial)
     if request.method == "POST":
         case = _case_to_work(request, reference)
@@ -317,7 +338,9 @@ def recommendation_new(request, reference):
         reference,
         form_class=RecommendationForm,
         template="casework/decisions/recommendation.html",
-        save=lambda case, form: recommendation_add(case=case, actor=request.user, **form.cleaned_data),
+        save=lambda case, form: recommendation_add(
+            case=case, actor=request.user, **form.cleaned_data
+        ),
         success="Recommendation added.",
         form_kwargs=lambda case: {"organisations": _case_organisations(case)},
     )
@@ -327,7 +350,9 @@ def recommendation_new(request, reference):
 def recommendation_compliance(request, reference, recommendation_id):
     case = _case_to_work(request, reference)
     recommendation = get_object_or_404(
-        Recommendation.objects.select_related("organisation"), pk=recommendation_id, decision__case=case
+        Recommendation.objects.select_related("organisation"),
+        pk=recommendation_id,
+        decision__case=case,
     )
     documents = case.documents.usable().order_by("-created_at")
     form = ComplianceForm(_posted(request), documents=documents)
@@ -367,7 +392,9 @@ def public_summary(request, reference):
         else:
             return redirect("casework:decision_redaction", reference=case.reference)
     return render(
-        request, "casework/decisions/summary.html", {"case": case, "form": form, "decision": current}
+        request,
+        "casework/decisions/summary.html",
+        {"case": case, "form": form, "decision": current},
     )
 
 
@@ -384,7 +411,9 @@ def redaction_check(request, reference):
     if request.method == "POST" and form.is_valid():
         try:
             decision_redaction_confirm(
-                case=case, actor=request.user, redacted_summary=form.cleaned_data["redacted_summary"]
+                case=case,
+                actor=request.user,
+                redacted_summary=form.cleaned_data["redacted_summary"],
             )
         except DecisionRefused as exc:
             form.add_error("redacted_summary", str(exc))
@@ -392,7 +421,9 @@ def redaction_check(request, reference):
             messages.success(request, "Redacted summary confirmed.")
             return redirect("casework:decision", reference=case.reference)
     return render(
-        request, "casework/decisions/redaction.html", {"case": case, "form": form, "decision": current}
+        request,
+        "casework/decisions/redaction.html",
+        {"case": case, "form": form, "decision": current},
     )
 
 
@@ -404,7 +435,11 @@ def publish(request, reference):
     except DecisionRefused as exc:
         current = _decision_of(case)
         form = DecisionForm(
-            initial={"outcome": current.outcome, "findings": current.findings, "reasons": current.reasons}
+            initial={
+                "outcome": current.outcome,
+                "findings": current.findings,
+                "reasons": current.reasons,
+            }
             if current
             else {}
         )

@@ -28,6 +28,8 @@ def case_with_organisation(*, actor, status=CaseStatus.INVESTIGATION, complainan
     org = org or organisation()
     case = case_create(kind=CaseKind.HEALTH, complainant=complainant, organisations=[org])
     case_organisation_confirm(case_organisation_id=case.case_organisations.get().pk, actor=actor)
-    Case.objects.filter(pk=case.pk).update(status=status, assignee=actor, status_changed_at=timezone.now())
+    Case.objects.filter(pk=case.pk).update(
+        status=status, assignee=actor, status_changed_at=timezone.now()
+    )
     case.refresh_from_db()
     return case, org

@@ -5,7 +5,13 @@ import time_machine
 from django.urls import reverse
 
 from accounts.roles import Role
-from casework.models import CaseEventKind, Decision, Document, EvidenceRequest, EvidenceRequestStatus
+from casework.models import (
+    CaseEventKind,
+    Decision,
+    Document,
+    EvidenceRequest,
+    EvidenceRequestStatus,
+)
 from casework.services_decisions import (
     decision_record,
     decision_summary_redact,
@@ -48,9 +54,15 @@ class TestAccess:
     @pytest.fixture
     def pages(self, caseworker, worked_case):
         case, org = worked_case
-        evidence_request = evidence_request_create(case=case, organisation=org, description="x", actor=caseworker)
+        evidence_request = evidence_request_create(
+            case=case, organisation=org, description="x", actor=caseworker
+        )
         recommendation = recommendation_add(
-            case=case, actor=caseworker, organisation=org, text="Apologise", due_date=date(2099, 1, 1)
+            case=case,
+            actor=caseworker,
+            organisation=org,
+            text="Apologise",
+            due_date=date(2099, 1, 1),
         )
         return _pages(case, org, evidence_request, recommendation) + [
             reverse("casework:organisation", args=[org.pk])
@@ -65,8 +77,16 @@ class TestAccess:
 
     def test_unknown_case_organisation_and_request_are_not_found(self, staff_client, worked_case):
         case, _ = worked_case
-        assert staff_client.get(reverse("casework:evidence_requests", args=["HC-2026-999999"])).status_code == 404
-        assert staff_client.get(reverse("casework:decision", args=["HC-2026-999999"])).status_code == 404
+        assert (
+            staff_client.get(
+                reverse("casework:evidence_requests", args=["HC-2026-999999"])
+            ).status_code
+            == 404
+        )
+        assert (
+            staff_client.get(reverse("casework:decision", args=["HC-2026-999999"])).status_code
+            == 404
+        )
         assert staff_client.get(reverse("casework:organisation", args=[999999])).status_code == 404
         url = reverse("casework:evidence_request_response", args=[case.reference, 999999])
         assert staff_client.get(url).status_code == 404
@@ -74,7 +94,9 @@ class TestAccess:
     def test_another_cases_request_is_not_found(self, staff_client, caseworker, worked_case):
         case, _ = worked_case
         other, other_org = case_with_organisation(actor=caseworker)
-        request = evidence_request_create(case=other, organisation=other_org, description="x", actor=caseworker)
+        request = evidence_request_create(
+            case=other, organisation=other_org, description="x", actor=caseworker
+        )
         url = reverse("casework:evidence_request_response", args=[case.reference, request.pk])
         assert staff_client.get(url).status_code == 404
 
@@ -95,7 +117,8 @@ class TestEvidenceRequestPages:
         assert "Enter what evidence you need" in content
         assert "Working days must be 1 or more" in content
         response = staff_client.post(
-            url, {"organisation": org.pk, "description": "Records", "working_days": "20", "sent_to": ""}
+            url,
+            {"organisation": org.pk, "description": "Records", "working_days": "20", "sent_to": ""},
         )
         assert response.status_code == 302
         assert EvidenceRequest.objects.get(case=case).description == "Records"
@@ -103,7 +126,9 @@ class TestEvidenceRequestPages:
     @time_machine.travel("2026-03-02 10:00:00+00:00", tick=False)
     def test_late_response_is_recorded_as_met_late(self, staff_client, caseworker, worked_case):
         case, org = worked_case
-        request = evidence_request_create(case=case, organisation=org, description="x", actor=caseworker, working_days=1)
+        request = evidence_request_create(
+            case=case, organisation=org, description="x", actor=caseworker, working_days=1
+        )
         url = reverse("casework:evidence_request_response", args=[case.reference, request.pk])
         with time_machine.travel("2026-03-10 10:00:00+00:00", tick=False):
             response = staff_client.post(url, {"received_on": "9/3/2026"})
@@ -111,9 +136,13 @@ class TestEvidenceRequestPages:
         request.refresh_from_db()
         assert request.status == EvidenceRequestStatus.MET_LATE
 
-    def test_future_response_date_is_an_error_on_the_field(self, staff_client, caseworker, worked_case):
+    def test_future_response_date_is_an_error_on_the_field(
+        self, staff_client, caseworker, worked_case
+    ):
         case, org = worked_case
-        request = evidence_request_create(case=case, organisation=org, description="x", actor=caseworker)
+        request = evidence_request_create(
+            case=case, organisation=org, description="x", actor=caseworker
+        )
         url = reverse("casework:evidence_request_response", args=[case.reference, request.pk])
         response = staff_client.post(url, {"received_on": "1/1/2099"})
         assert "must be today or in the past" in response.content.decode()
@@ -121,12 +150,18 @@ class TestEvidenceRequestPages:
 
     def test_extension_form(self, staff_client, caseworker, worked_case):
         case, org = worked_case
-        request = evidence_request_create(case=case, organisation=org, description="x", actor=caseworker)
+        request = evidence_request_create(
+            case=case, organisation=org, description="x", actor=caseworker
+        )
         url = reverse("casework:evidence_request_extension", args=[case.reference, request.pk])
-        assert "Enter why the organisation asked for more time" in staff_client.post(
-            url, {"extra_working_days": "5"}
-        ).content.decode()
-        assert staff_client.post(url, {"extra_working_days": "5", "reason": "Off site"}).status_code == 302
+        assert (
+            "Enter why the organisation asked for more time"
+            in staff_client.post(url, {"extra_working_days": "5"}).content.decode()
+        )
+        assert (
+            staff_client.post(url, {"extra_working_days": "5", "reason": "Off site"}).status_code
+            == 302
+        )
         assert EvidenceRequest.objects.get(pk=request.pk).due_date > request.due_date
 
     @pytest.mark.parametrize("rows", [1, 30])
@@ -138,7 +173,9 @@ class TestEvidenceRequestPages:
         for _ in range(rows):
             evidence_request_create(case=case, organisation=org, description="x", actor=caseworker)
         with django_assert_max_num_queries(12):
-            response = staff_client.get(reverse("casework:evidence_requests", args=[case.reference]))
+            response = staff_client.get(
+                reverse("casework:evidence_requests", args=[case.reference])
+            )
         assert response.content.decode().count("Record response") == rows
         with django_assert_max_num_queries(10):
             response = staff_client.get(reverse("casework:organisation", args=[org.pk]))
@@ -170,7 +207,9 @@ class TestLetterPages:
 
     def test_unknown_letter_is_an_error(self, staff_client, worked_case):
         case, _ = worked_case
-        response = staff_client.post(reverse("casework:letters", args=[case.reference]), {"kind": "nope"})
+        response = staff_client.post(
+            reverse("casework:letters", args=[case.reference]), {"kind": "nope"}
+        )
         assert response.status_code == 400
         assert "Select a valid choice" in response.content.decode()
 
@@ -192,7 +231,9 @@ class TestDecisionPages:
         provisional_report_share(case=case, actor=caseworker, report="Draft")
         url = reverse("casework:decision_comment", args=[case.reference])
         with time_machine.travel("2026-04-02 10:00:00+00:00", tick=False):
-            response = staff_client.post(url, {"party": "complainant", "body": "Late", "received_on": "1/4/2026"})
+            response = staff_client.post(
+                url, {"party": "complainant", "body": "Late", "received_on": "1/4/2026"}
+            )
         content = response.content.decode()
         assert "Comments had to reach us by 31 March 2026" in content
         assert "There is a problem" in content
@@ -212,7 +253,9 @@ class TestDecisionPages:
         assert "07700 900123" in content  # shown to staff in the findings table
         response = staff_client.post(check, {"redacted_summary": "Call [phone number]."})
         assert "Confirm that you have read the summary" in response.content.decode()
-        response = staff_client.post(check, {"redacted_summary": "Call [phone number].", "confirmed": "on"})
+        response = staff_client.post(
+            check, {"redacted_summary": "Call [phone number].", "confirmed": "on"}
+        )
         assert response.status_code == 302
         assert staff_client.post(publish).status_code == 302
         assert Decision.objects.published().count() == 1
@@ -222,8 +265,12 @@ class TestDecisionPages:
         self, staff_client, caseworker, worked_case
     ):
         case, _ = worked_case
-        decision_record(case=case, actor=caseworker, outcome="upheld", findings="F", reasons="Because")
+        decision_record(
+            case=case, actor=caseworker, outcome="upheld", findings="F", reasons="Because"
+        )
         case.__class__.objects.filter(pk=case.pk).update(status=CaseStatus.FINAL_DECISION)
-        content = staff_client.get(reverse("casework:decision", args=[case.reference])).content.decode()
+        content = staff_client.get(
+            reverse("casework:decision", args=[case.reference])
+        ).content.decode()
         assert "Save decision" not in content
         assert "Because" in content

@@ -26,8 +26,12 @@ MONDAY = "2026-03-02 10:00:00+00:00"
 def _request(caseworker, *, sent_to="", **kwargs):
     case, org = case_with_organisation(actor=caseworker)
     return evidence_request_create(
-        case=case, organisation=org, description="Clinical records for May 2025",
-        actor=caseworker, sent_to=sent_to, **kwargs,
+        case=case,
+        organisation=org,
+        description="Clinical records for May 2025",
+        actor=caseworker,
+        sent_to=sent_to,
+        **kwargs,
     )
 
 
@@ -104,8 +108,10 @@ class TestEvidenceRequestExtend:
     def test_extension_moves_the_due_date_and_the_clock_keeps_the_reason(self, caseworker):
         request = _request(caseworker)
         request = evidence_request_extend(
-            evidence_request_id=request.pk, extra_working_days=10,
-            reason="Records held off site", actor=caseworker,
+            evidence_request_id=request.pk,
+            extra_working_days=10,
+            reason="Records held off site",
+            actor=caseworker,
         )
         assert request.due_date == date(2026, 4, 16)  # 30 working days, past Easter (3 and 6 April)
         history = StatutoryClock.from_dict(request.clock).history
@@ -116,7 +122,10 @@ class TestEvidenceRequestExtend:
     def test_a_late_response_against_the_extended_date_is_on_time(self, caseworker):
         request = _request(caseworker)
         evidence_request_extend(
-            evidence_request_id=request.pk, extra_working_days=10, reason="Off site", actor=caseworker
+            evidence_request_id=request.pk,
+            extra_working_days=10,
+            reason="Off site",
+            actor=caseworker,
         )
         with time_machine.travel("2026-04-10 09:00:00+00:00", tick=False):
             request = evidence_request_respond(
@@ -138,7 +147,10 @@ class TestEvidenceRequestExtend:
         with time_machine.travel("2026-04-01 09:00:00+00:00", tick=False):
             with pytest.raises(EvidenceRequestRefused, match="on or before the due date"):
                 evidence_request_extend(
-                    evidence_request_id=request.pk, extra_working_days=5, reason="x", actor=caseworker
+                    evidence_request_id=request.pk,
+                    extra_working_days=5,
+                    reason="x",
+                    actor=caseworker,
                 )
 
 
@@ -151,12 +163,17 @@ class TestEvidenceRequestReminders:
         mail.outbox.clear()
         # Six working days before the due date: too early for the five-day reminder.
         with time_machine.travel("2026-03-23 08:00:00+00:00", tick=False):
-            assert evidence_request_reminders_send(today=date(2026, 3, 23)) == {"reminded": 0, "chased": 0}
+            assert evidence_request_reminders_send(today=date(2026, 3, 23)) == {
+                "reminded": 0,
+                "chased": 0,
+            }
         with time_machine.travel("2026-03-24 08:00:00+00:00", tick=False):
             with django_capture_on_commit_callbacks(execute=True):
                 assert send_evidence_request_reminders() == {"reminded": 1, "chased": 0}
                 assert send_evidence_request_reminders() == {"reminded": 0, "chased": 0}
-        assert [m.subject for m in mail.outbox] == [f"Reminder: evidence due soon for {request.case.reference}"]
+        assert [m.subject for m in mail.outbox] == [
+            f"Reminder: evidence due soon for {request.case.reference}"
+        ]
         with time_machine.travel("2026-04-01 08:00:00+00:00", tick=False):
             with django_capture_on_commit_callbacks(execute=True):
                 assert send_evidence_request_reminders() == {"reminded": 0, "chased": 1}
@@ -170,9 +187,14 @@ class TestEvidenceRequestReminders:
     @time_machine.travel(MONDAY, tick=False)
     def test_answered_requests_are_neither_reminded_nor_chased(self, caseworker):
         request = _request(caseworker)
-        evidence_request_respond(evidence_request_id=request.pk, received_on=date(2026, 3, 2), actor=caseworker)
+        evidence_request_respond(
+            evidence_request_id=request.pk, received_on=date(2026, 3, 2), actor=caseworker
+        )
         with time_machine.travel("2026-04-30 08:00:00+00:00", tick=False):
-            assert evidence_request_reminders_send(today=date(2026, 4, 30)) == {"reminded": 0, "chased": 0}
+            assert evidence_request_reminders_send(today=date(2026, 4, 30)) == {
+                "reminded": 0,
+                "chased": 0,
+            }
 
 
 class TestResponsiveness:
@@ -185,7 +207,11 @@ class TestResponsiveness:
                 case, _ = case_with_organisation(actor=caseworker, org=org)
                 requests.append(
                     evidence_request_create(
-                        case=case, organisation=org, description="Records", actor=caseworker, working_days=5
+                        case=case,
+                        organisation=org,
+                        description="Records",
+                        actor=caseworker,
+                        working_days=5,
                     )
                 )
         with time_machine.travel("2026-03-20 10:00:00+00:00", tick=False):
@@ -193,7 +219,9 @@ class TestResponsiveness:
                 evidence_request_respond(
                     evidence_request_id=request.pk, received_on=date(2026, 3, day), actor=caseworker
                 )
-            EvidenceRequest.objects.filter(pk=requests[5].pk).update(status=EvidenceRequestStatus.WITHDRAWN)
+            EvidenceRequest.objects.filter(pk=requests[5].pk).update(
+                status=EvidenceRequestStatus.WITHDRAWN
+            )
             figures = EvidenceRequest.objects.filter(organisation=org).responsiveness()
         assert figures["total"] == 6
         assert figures["met"] == 2

@@ -70,9 +70,14 @@ class TestDecisionJourney:
         _check(page, axe, screenshot, "decisions-02-request-errors", console_errors)
         page.get_by_label("Northfield Hospitals NHS Trust").check()
         page.get_by_label("What evidence do you need?").fill("Clinical records for May 2025")
-        page.get_by_label("Email address to send the request to (optional)").fill("complaints@northfield.example.org")
+        page.get_by_label("Email address to send the request to (optional)").fill(
+            "complaints@northfield.example.org"
+        )
         page.get_by_role("button", name="Send request").click()
-        assert "Evidence requested from Northfield Hospitals NHS Trust" in page.locator("main").inner_text()
+        assert (
+            "Evidence requested from Northfield Hospitals NHS Trust"
+            in page.locator("main").inner_text()
+        )
         _check(page, axe, screenshot, "decisions-03-requests", console_errors)
 
         # The trust answers a month later, after the due date.
@@ -82,10 +87,15 @@ class TestDecisionJourney:
         page.get_by_role("link", name="Record response from Northfield Hospitals NHS Trust").click()
         _check(page, axe, screenshot, "decisions-04-response", console_errors)
         today = timezone.localdate()
-        page.get_by_label("Date the evidence was received").fill(f"{today.day}/{today.month}/{today.year}")
+        page.get_by_label("Date the evidence was received").fill(
+            f"{today.day}/{today.month}/{today.year}"
+        )
         page.get_by_role("button", name="Record response").click()
         assert "Response recorded: met late." in page.locator("main").inner_text()
-        assert EvidenceRequest.objects.get(pk=evidence_request.pk).status == EvidenceRequestStatus.MET_LATE
+        assert (
+            EvidenceRequest.objects.get(pk=evidence_request.pk).status
+            == EvidenceRequestStatus.MET_LATE
+        )
 
         page.get_by_role("link", name="Northfield Hospitals NHS Trust").click()
         assert "Answered late" in page.locator("main").inner_text()
@@ -95,7 +105,9 @@ class TestDecisionJourney:
         page.goto(f"/staff/cases/{case.reference}/decision")
         _check(page, axe, screenshot, "decisions-06-decision-empty", console_errors)
         page.get_by_role("link", name="Write and share the provisional report").click()
-        page.get_by_label("Provisional report", exact=True).fill("Priya Raman's test results were not acted on for six weeks.")
+        page.get_by_label("Provisional report", exact=True).fill(
+            "Priya Raman's test results were not acted on for six weeks."
+        )
         _check(page, axe, screenshot, "decisions-07-provisional-report", console_errors)
         page.get_by_role("button", name="Share for comments").click()
         page.goto(f"/staff/cases/{case.reference}")
@@ -108,7 +120,9 @@ class TestDecisionJourney:
         page.get_by_role("link", name="Record comments").click()
         page.get_by_label("The complainant").check()
         page.get_by_label("Comments", exact=True).fill("I agree with the findings.")
-        page.get_by_label("Date the comments were received").fill(f"{today.day}/{today.month}/{today.year}")
+        page.get_by_label("Date the comments were received").fill(
+            f"{today.day}/{today.month}/{today.year}"
+        )
         _check(page, axe, screenshot, "decisions-08-comments", console_errors)
         page.get_by_role("button", name="Record comments").click()
         assert "I agree with the findings." in page.locator("main").inner_text()
@@ -116,7 +130,9 @@ class TestDecisionJourney:
         # The decision itself, then the final decision through the transition form.
         page.get_by_label("Partly upheld").check()
         page.get_by_label("What we found").fill("Test results were not followed up.")
-        page.get_by_label("Reasons for the decision").fill("The trust did not follow its own policy.")
+        page.get_by_label("Reasons for the decision").fill(
+            "The trust did not follow its own policy."
+        )
         page.get_by_role("button", name="Save decision").click()
         _check(page, axe, screenshot, "decisions-09-decision", console_errors)
         page.goto(f"/staff/cases/{case.reference}")
@@ -127,7 +143,10 @@ class TestDecisionJourney:
         # The public summary: redacted, checked, confirmed, published.
         page.get_by_role("link", name="Decision").click()
         page.get_by_role("button", name="Publish decision").click()
-        assert "Confirm the redacted public summary before publishing" in page.locator(".govuk-error-summary").inner_text()
+        assert (
+            "Confirm the redacted public summary before publishing"
+            in page.locator(".govuk-error-summary").inner_text()
+        )
         _check(page, axe, screenshot, "decisions-10-publish-refused", console_errors)
         page.get_by_role("link", name="Write the public summary").click()
         page.get_by_label("Public summary", exact=True).fill(
@@ -153,9 +172,13 @@ class TestDecisionJourney:
         case.refresh_from_db()
         assert case.status == CaseStatus.FINAL_DECISION
 
-    def test_letters_page(self, page, live_server, axe, console_errors, screenshot, transactional_db):
+    def test_letters_page(
+        self, page, live_server, axe, console_errors, screenshot, transactional_db
+    ):
         caseworker = UserFactory(roles=[Role.CASEWORKER], full_name="Casey Worker")
-        case, _ = case_with_organisation(actor=caseworker, complainant=UserFactory(roles=[Role.COMPLAINANT]))
+        case, _ = case_with_organisation(
+            actor=caseworker, complainant=UserFactory(roles=[Role.COMPLAINANT])
+        )
         _staff_session(page, live_server, caseworker)
         page.goto(f"/staff/cases/{case.reference}/letters")
         page.get_by_label("Acknowledgement").check()
