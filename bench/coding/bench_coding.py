@@ -6,7 +6,8 @@ Generates clinical and complaint letters of about 3,000 characters each from the
 terminology, context phrases and realistic filler (deterministic for a seed). Each measure runs in a
 child process pinned to one CPU core, so the peak resident memory reported is a worker's whole
 footprint (Python, spaCy, the ICD-10 classification and the engine) and the letter rate is one
-core's. Targets: at least 300 letters per second per core, and a 300-page record (about 1.5
+core's (judged on the child's CPU time, with its wall time shown beside). Targets: at least 300
+letters per second per core, and a 300-page record (about 1.5
 million characters) within 1 GB peak RSS. No database is needed.
 """
 
@@ -103,14 +104,15 @@ def child_letters(count: int, seed: int) -> dict:
     engine = CodingEngine()
     built = time.perf_counter() - started
     engine.code(letters[0])  # first call warms spaCy's lexeme cache
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     findings = sum(len(engine.code(letter).findings) for letter in letters)
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     return {
         "letters": count,
         "chars": sum(len(letter) for letter in letters),
         "findings": findings,
         "seconds": elapsed,
+        "cpu_seconds": cpu,
         "engine_build_seconds": built,
         "peak_rss_mb": peak_rss_mb(),
     }
@@ -129,15 +131,16 @@ def child_record(pages: int, seed: int) -> dict:
         length += len(letter) + 2
     record = "\n\n".join(parts)
     engine = CodingEngine()
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     result = engine.code(record)
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     return {
         "pages": pages,
         "chars": len(record),
         "findings": len(result.findings),
         "themes": len(result.themes),
         "seconds": elapsed,
+        "cpu_seconds": cpu,
         "peak_rss_mb": peak_rss_mb(),
     }
 
@@ -168,13 +171,22 @@ def main(argv=None) -> int:
     letters = run_child("--child", "letters", "--letters", str(options.letters), *common)
     record = run_child("--child", "record", "--record-pages", str(options.record_pages), *common)
 
-    rate = letters["letters"] / letters["seconds"]
+    # The target is per core, so it is judged on the CPU time the child used: on a shared machine
+    # its wall time also counts the time it waited for the core.
+    rate = letters["letters"] / letters["cpu_seconds"]
+    wall_rate = letters["letters"] / letters["seconds"]
     rows = [
         (
             f"{letters['letters']:,} letters ({letters['chars'] / letters['letters']:,.0f} chars)",
-            f"{rate:,.0f} letters/s ({letters['seconds']:.2f} s, {letters['findings']:,} findings)",
+            f"{rate:,.0f} letters per CPU second ({letters['findings']:,} findings)",
             f">= {TARGET_LETTERS_PER_SECOND} letters/s",
             rate >= TARGET_LETTERS_PER_SECOND,
+        ),
+        (
+            "  by the wall clock",
+            f"{wall_rate:,.0f} letters/s ({letters['seconds']:.2f} s)",
+            "",
+            True,
         ),
         (
             "worker peak RSS, letters",
@@ -184,8 +196,8 @@ def main(argv=None) -> int:
         ),
         (
             f"{record['pages']}-page record ({record['chars']:,} chars)",
-            f"{record['seconds']:.2f} s ({record['findings']:,} findings, "
-            f"{record['themes']:,} themes)",
+            f"{record['seconds']:.2f} s wall, {record['cpu_seconds']:.2f} s CPU "
+            f"({record['findings']:,} findings, {record['themes']:,} themes)",
             "",
             True,
         ),
