@@ -122,6 +122,15 @@ class EvidenceExtendForm(forms.Form):
     )
 
 
+class EvidenceWithdrawForm(forms.Form):
+    reason = _text(
+        "Why is the request being withdrawn?",
+        required_message="Enter why the request is being withdrawn",
+        rows=3,
+        max_length=1_000,
+    )
+
+
 class DecisionForm(forms.Form):
     outcome = forms.ChoiceField(
         label="Outcome",

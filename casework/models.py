@@ -811,7 +811,9 @@ class EvidenceRequestQuerySet(models.QuerySet):
         because SQLite (the embedded default) has no percentile aggregate.
         """
         figures = self.aggregate(
-            total=models.Count("id"),
+            # A withdrawn request was not needed in the end: it counts for or against nobody.
+            total=models.Count("id", filter=~models.Q(status=EvidenceRequestStatus.WITHDRAWN)),
+            withdrawn=models.Count("id", filter=models.Q(status=EvidenceRequestStatus.WITHDRAWN)),
             open=models.Count("id", filter=models.Q(status=EvidenceRequestStatus.OPEN)),
             met=models.Count("id", filter=models.Q(status=EvidenceRequestStatus.MET)),
             met_late=models.Count("id", filter=models.Q(status=EvidenceRequestStatus.MET_LATE)),

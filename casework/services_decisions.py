@@ -244,6 +244,28 @@ def evidence_request_extend(
     return evidence_request
 
 
+@transaction.atomic
+def evidence_request_withdraw(*, evidence_request_id: int, reason: str, actor) -> EvidenceRequest:
+    """Withdraw a request that is no longer needed; it then counts for or against nobody."""
+    evidence_request = _open_request_locked(evidence_request_id)
+    if not reason.strip():
+        raise EvidenceRequestRefused("Enter why the request is being withdrawn")
+    clock = StatutoryClock.from_dict(evidence_request.clock).stop(
+        max(timezone.localdate(), evidence_request.requested_on), "withdrawn"
+    )
+    evidence_request.status = EvidenceRequestStatus.WITHDRAWN
+    evidence_request.clock = clock.to_dict()
+    evidence_request.save(update_fields=["status", "clock"])
+    CaseEvent.objects.create(
+        case_id=evidence_request.case_id,
+        kind=CaseEventKind.EVIDENCE_REQUEST_WITHDRAWN,
+        actor=actor,
+        reason=reason.strip(),
+        payload={"evidence_request_id": evidence_request.pk},
+    )
+    return evidence_request
+
+
 def _evidence_request_notify(*, evidence_request_id: int, flag: str, template: str, kind) -> bool:
     """Send the reminder or chaser once: the flag is set under the row lock in the same
     transaction, so a task run twice (or by two workers) sends it once."""

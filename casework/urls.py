@@ -74,6 +74,11 @@ urlpatterns += [
         name="evidence_request_extension",
     ),
     path(
+        "cases/<str:reference>/evidence-requests/<int:evidence_request_id>/withdrawal",
+        views_decisions.evidence_request_withdrawal,
+        name="evidence_request_withdrawal",
+    ),
+    path(
         "organisations/<int:organisation_id>",
         views_decisions.organisation_detail,
         name="organisation",

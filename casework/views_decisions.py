@@ -13,6 +13,7 @@ from casework.forms_decisions import (
     EvidenceExtendForm,
     EvidenceRequestForm,
     EvidenceResponseForm,
+    EvidenceWithdrawForm,
     LetterForm,
     ProvisionalCommentForm,
     ProvisionalReportForm,
@@ -35,6 +36,7 @@ from casework.services_decisions import (
     evidence_request_create,
     evidence_request_extend,
     evidence_request_respond,
+    evidence_request_withdraw,
     letter_generate,
     letter_html,
     letter_pdf,
@@ -158,6 +160,30 @@ def evidence_request_extension(request, reference, evidence_request_id):
     return render(
         request,
         "casework/requests/extend.html",
+        {"case": case, "evidence_request": evidence_request, "form": form},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def evidence_request_withdrawal(request, reference, evidence_request_id):
+    case = _case_to_work(request, reference)
+    evidence_request = _request_of(case, evidence_request_id)
+    form = EvidenceWithdrawForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            evidence_request_withdraw(
+                evidence_request_id=evidence_request.pk, actor=request.user, **form.cleaned_data
+            )
+        except EvidenceRequestRefused as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request, f"Request to {evidence_request.organisation.name} withdrawn."
+            )
+            return redirect("casework:evidence_requests", reference=case.reference)
+    return render(
+        request,
+        "casework/requests/withdraw.html",
         {"case": case, "evidence_request": evidence_request, "form": form},
     )
 

@@ -40,6 +40,7 @@ def _pages(case, org, evidence_request, recommendation):
         reverse("casework:evidence_request_new", args=[ref]),
         reverse("casework:evidence_request_response", args=[ref, evidence_request.pk]),
         reverse("casework:evidence_request_extension", args=[ref, evidence_request.pk]),
+        reverse("casework:evidence_request_withdrawal", args=[ref, evidence_request.pk]),
         reverse("casework:letters", args=[ref]),
         reverse("casework:decision", args=[ref]),
         reverse("casework:decision_provisional_report", args=[ref]),
@@ -163,6 +164,18 @@ class TestEvidenceRequestPages:
             == 302
         )
         assert EvidenceRequest.objects.get(pk=request.pk).due_date > request.due_date
+
+    def test_withdraw_form(self, staff_client, caseworker, worked_case):
+        case, org = worked_case
+        request = evidence_request_create(
+            case=case, organisation=org, description="x", actor=caseworker
+        )
+        url = reverse("casework:evidence_request_withdrawal", args=[case.reference, request.pk])
+        content = staff_client.post(url, {}).content.decode()
+        assert "Enter why the request is being withdrawn" in content
+        assert staff_client.post(url, {"reason": "Not needed"}).status_code == 302
+        request.refresh_from_db()
+        assert request.status == EvidenceRequestStatus.WITHDRAWN
 
     @pytest.mark.parametrize("rows", [1, 30])
     def test_list_and_organisation_pages_run_a_fixed_number_of_queries(

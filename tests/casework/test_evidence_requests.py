@@ -11,6 +11,7 @@ from casework.services_decisions import (
     evidence_request_extend,
     evidence_request_reminders_send,
     evidence_request_respond,
+    evidence_request_withdraw,
 )
 from casework.tasks import send_evidence_request_reminders
 from phso.clock import StatutoryClock
@@ -154,6 +155,24 @@ class TestEvidenceRequestExtend:
                 )
 
 
+class TestEvidenceRequestWithdraw:
+    def test_withdrawn_request_needs_a_reason_and_is_no_longer_chased(self, caseworker):
+        request = _request(caseworker)
+        with pytest.raises(EvidenceRequestRefused, match="Enter why"):
+            evidence_request_withdraw(evidence_request_id=request.pk, reason=" ", actor=caseworker)
+        request = evidence_request_withdraw(
+            evidence_request_id=request.pk, reason="Not needed", actor=caseworker
+        )
+        assert request.status == EvidenceRequestStatus.WITHDRAWN
+        assert StatutoryClock.from_dict(request.clock).is_stopped
+        far_later = date(2099, 1, 1)
+        assert evidence_request_reminders_send(today=far_later) == {"reminded": 0, "chased": 0}
+        with pytest.raises(EvidenceRequestRefused, match="already withdrawn"):
+            evidence_request_respond(
+                evidence_request_id=request.pk, received_on=date.today(), actor=caseworker
+            )
+
+
 class TestEvidenceRequestReminders:
     @time_machine.travel(MONDAY, tick=False)
     def test_reminder_before_the_due_date_and_chaser_after_each_sent_once(
@@ -219,11 +238,12 @@ class TestResponsiveness:
                 evidence_request_respond(
                     evidence_request_id=request.pk, received_on=date(2026, 3, day), actor=caseworker
                 )
-            EvidenceRequest.objects.filter(pk=requests[5].pk).update(
-                status=EvidenceRequestStatus.WITHDRAWN
+            evidence_request_withdraw(
+                evidence_request_id=requests[5].pk, reason="Found in our files", actor=caseworker
             )
             figures = EvidenceRequest.objects.filter(organisation=org).responsiveness()
-        assert figures["total"] == 6
+        assert figures["total"] == 5
+        assert figures["withdrawn"] == 1
         assert figures["met"] == 2
         assert figures["met_late"] == 2
         assert figures["open"] == 1
