@@ -3,6 +3,7 @@
 import rules
 
 from accounts.roles import Role
+from portals import selectors as portal_selectors
 
 
 def has_role(*roles):
@@ -58,3 +59,40 @@ rules.add_perm("casework.allocate_cases", is_manager | is_administrator)
 rules.add_perm("casework.view_audit_log", is_manager | is_administrator)
 # The complainant withdraws from their own account (staff do it for them in the back office).
 rules.add_perm("complaints.withdraw_case", is_complainant_of_case)
+
+# The MP office and organisation portals. Membership is looked up on every check (never cached in
+# the session), so that a person removed from an office or organisation loses access at once.
+
+
+@rules.predicate(name="is_mp_office_member")
+def is_mp_office_member(user):
+    return portal_selectors.office_membership(user) is not None
+
+
+@rules.predicate(name="is_mp_office_manager")
+def is_mp_office_manager(user, office):
+    membership = portal_selectors.office_membership(user)
+    same_office = membership is not None and membership.office_id == getattr(office, "pk", None)
+    return portal_selectors.office_is_manager(membership) and same_office
+
+
+@rules.predicate(name="is_organisation_member")
+def is_organisation_member(user, organisation):
+    membership = portal_selectors.organisation_membership(user, getattr(organisation, "pk", None))
+    return membership is not None
+
+
+@rules.predicate(name="is_organisation_admin")
+def is_organisation_admin(user, organisation):
+    membership = portal_selectors.organisation_membership(user, getattr(organisation, "pk", None))
+    return membership is not None and membership.is_admin
+
+
+rules.add_perm("portals.use_mp_portal", is_mp_office_member)
+rules.add_perm("portals.manage_office_users", is_mp_office_manager)
+rules.add_perm("portals.use_organisation_portal", is_organisation_member)
+rules.add_perm("portals.manage_organisation_users", is_organisation_admin)
+# After an election, moving a constituency's open referrals to the new MP is a manager's call.
+rules.add_perm("portals.hand_over_office", is_manager | is_administrator)
+# Agreeing or refusing an organisation's request for more time is casework.
+rules.add_perm("portals.decide_extension_requests", is_caseworker | is_manager | is_administrator)

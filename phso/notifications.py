@@ -70,6 +70,8 @@ TEMPLATES: dict[str, NotificationTemplate] = {
         _template("evidence_requested", EMAIL, "reference", "link"),
         _template("evidence_request_reminder", EMAIL, "reference", "link"),
         _template("evidence_request_overdue", EMAIL, "reference", "link"),
+        _template("portal_invitation", EMAIL, "link"),
+        _template("referral_consent", EMAIL, "link"),
         _template("information_request_received", EMAIL, "name", "reference", "link"),
         _template(
             "information_request_acknowledged", EMAIL, "name", "reference", "link", "due_date"

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "casework",
     "foi",
     "insight",
+    "portals",
 ]
 
 MIDDLEWARE = [

@@ -22,10 +22,13 @@ urlpatterns = [
     path("your-account/", include("accounts.urls")),
     path("complaints/", include("complaints.urls")),
     path("complain/", include("complaints.form_urls")),
+    path("mp/", include("portals.urls_mp")),
+    path("organisation/", include("portals.urls_org")),
     path("check-if-we-can-help/", include("complaints.checker_urls")),
     path("information-requests/", include("foi.urls")),
     path("data/", include("insight.urls")),
     path("staff/information-requests/", include("foi.staff_urls")),
+    path("staff/portals/", include("portals.urls_staff")),
     path("staff/", include("casework.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from portals import views_staff
+
+app_name = "portals_staff"
+
+urlpatterns = [
+    path("extension-requests/", views_staff.extension_requests, name="extension_requests"),
+    path(
+        "extension-requests/<int:extension_id>",
+        views_staff.extension_request,
+        name="extension_request",
+    ),
+    path("offices/", views_staff.offices, name="offices"),
+    path("offices/<int:office_id>/handover", views_staff.handover, name="handover"),
+]

@@ -1,0 +1,91 @@
+"""Staff pages for the portals (under /staff/, so the staff second-factor gate applies):
+organisations' requests for more time, and handing an office over after an election."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_safe
+
+from casework.services_decisions import EvidenceRequestRefused
+from portals import selectors
+from portals.forms import ExtensionDecisionForm, HandoverForm
+from portals.models import ExtensionRequest, ExtensionRequestStatus, MpOffice
+from portals.services import PortalRefused, extension_request_decide, office_handover
+
+
+def _need(request, perm):
+    if not request.user.has_perm(perm):
+        raise PermissionDenied("You do not have permission to do this.")
+
+
+@require_safe
+def extension_requests(request):
+    _need(request, "portals.decide_extension_requests")
+    items = list(selectors.extension_requests_waiting())
+    return render(request, "portals/staff/extension_requests.html", {"items": items})
+
+
+@require_http_methods(["GET", "POST"])
+def extension_request(request, extension_id):
+    _need(request, "portals.decide_extension_requests")
+    item = get_object_or_404(
+        ExtensionRequest.objects.select_related(
+            "evidence_request__case", "evidence_request__organisation"
+        ),
+        pk=extension_id,
+        status=ExtensionRequestStatus.REQUESTED,
+    )
+    form = ExtensionDecisionForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            extension_request_decide(
+                extension=item,
+                actor=request.user,
+                agree=form.cleaned_data["decision"] == "agree",
+                note=form.cleaned_data["note"],
+            )
+        except (PortalRefused, EvidenceRequestRefused) as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Your decision has been recorded")
+            return redirect("portals_staff:extension_requests")
+    return render(request, "portals/staff/extension_request.html", {"item": item, "form": form})
+
+
+@require_safe
+def offices(request):
+    _need(request, "portals.hand_over_office")
+    items = list(
+        MpOffice.objects.current()
+        .select_related("mp__constituency")
+        .order_by("mp__constituency__name")
+    )
+    return render(request, "portals/staff/offices.html", {"items": items})
+
+
+@require_http_methods(["GET", "POST"])
+def handover(request, office_id):
+    _need(request, "portals.hand_over_office")
+    office = get_object_or_404(
+        MpOffice.objects.current().select_related("mp__constituency"), pk=office_id
+    )
+    form = HandoverForm(request.POST if request.method == "POST" else None)
+    form.fields["new_mp"].queryset = (
+        form.fields["new_mp"]
+        .queryset.filter(constituency=office.mp.constituency)
+        .exclude(pk=office.mp_id)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            office_handover(
+                old_office=office, new_mp=form.cleaned_data["new_mp"], actor=request.user
+            )
+        except PortalRefused as exc:
+            form.add_error("new_mp", str(exc))
+        else:
+            messages.success(
+                request,
+                f"Open referrals handed over to {form.cleaned_data['new_mp'].name}'s office",
+            )
+            return redirect("portals_staff:offices")
+    return render(request, "portals/staff/handover.html", {"office": office, "form": form})
