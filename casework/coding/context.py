@@ -24,7 +24,6 @@ Decisions, because complaint evidence is not a ward note:
   stroke"): "admitted in March 2025 with sepsis" is usually the episode complained about.
 """
 
-from bisect import bisect_right
 from dataclasses import dataclass
 
 from spacy.matcher import Matcher, PhraseMatcher
@@ -289,18 +288,16 @@ class ContextRules:
         """
         if not spans:
             return []
-        sentences = list(doc.sents)
-        sent_starts = [sentence.start for sentence in sentences]
         hits_by_sentence: dict[int, list[_Hit]] = {}
         results = []
         for start, end in spans:
-            index = bisect_right(sent_starts, start) - 1
-            sentence = sentences[index]
-            if index not in hits_by_sentence:
-                hits_by_sentence[index] = self._hits(sentence)
-            results.append(
-                self._status(doc, start, end, sentence.start, sentence.end, hits_by_sentence[index])
-            )
+            # The sentence around one token, found from its boundaries rather than by listing
+            # every sentence of the chunk.
+            sentence = doc[start].sent
+            if sentence.start not in hits_by_sentence:
+                hits_by_sentence[sentence.start] = self._hits(sentence)
+            hits = hits_by_sentence[sentence.start]
+            results.append(self._status(doc, start, end, sentence.start, sentence.end, hits))
         return results
 
     def _status(self, doc, start, end, sent_start, sent_end, hits) -> tuple[str, float]:

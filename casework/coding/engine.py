@@ -72,7 +72,11 @@ class _ReadableText:
 
 @dataclass(frozen=True)
 class Finding:
-    """One coded condition: where it is in the original text and how it is meant there."""
+    """One coded condition: where it is in the original text and how it is meant there.
+
+    `kind` (clinical, lay, abbreviation or snomed) is what `confidence` starts from; see
+    terminology.BASE_CONFIDENCE, lowered for ambiguous forms and hedged statements.
+    """
 
     code: str
     system: str
