@@ -53,12 +53,21 @@ PROVISIONAL_COMMENT_WORKING_DAYS = 20
 DECISION_FIXED_STATUSES = {CaseStatus.FINAL_DECISION, CaseStatus.CLOSED}
 
 
-class EvidenceRequestRefused(Exception):
-    """The evidence request cannot be changed as asked; the message says why, fit for staff."""
+class _Refused(Exception):
+    """A change refused; the message says why, fit for staff. `field` names the input it is
+    about, when there is one, so that a form can show the error beside it."""
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
-class DecisionRefused(Exception):
-    """The decision cannot be changed as asked; the message says why, fit for staff."""
+class EvidenceRequestRefused(_Refused):
+    """The evidence request cannot be changed as asked."""
+
+
+class DecisionRefused(_Refused):
+    """The decision cannot be changed as asked."""
 
 
 def _long_date(day: date) -> str:
@@ -107,13 +116,16 @@ def evidence_request_create(
     """
     description = description.strip()
     if not description:
-        raise EvidenceRequestRefused("Enter what evidence you need")
+        raise EvidenceRequestRefused("Enter what evidence you need", field="description")
     if not CaseOrganisation.objects.filter(case=case, organisation=organisation).exists():
-        raise EvidenceRequestRefused(f"{organisation.name} is not one of this case's organisations")
+        raise EvidenceRequestRefused(
+            f"{organisation.name} is not one of this case's organisations", field="organisation"
+        )
     if not 1 <= working_days <= EVIDENCE_REQUEST_MAX_WORKING_DAYS:
         raise EvidenceRequestRefused(
             "The time to respond must be between 1 and "
-            f"{EVIDENCE_REQUEST_MAX_WORKING_DAYS} working days"
+            f"{EVIDENCE_REQUEST_MAX_WORKING_DAYS} working days",
+            field="working_days",
         )
     now = timezone.now()
     today = timezone.localdate(now)
@@ -169,12 +181,13 @@ def evidence_request_respond(
     evidence_request = _open_request_locked(evidence_request_id)
     if received_on > timezone.localdate():
         raise EvidenceRequestRefused(
-            "The date the evidence was received must be today or in the past"
+            "The date the evidence was received must be today or in the past", field="received_on"
         )
     if received_on < evidence_request.requested_on:
         raise EvidenceRequestRefused(
             f"The date the evidence was received must be on or after the date it was requested "
-            f"({_long_date(evidence_request.requested_on)})"
+            f"({_long_date(evidence_request.requested_on)})",
+            field="received_on",
         )
     clock = StatutoryClock.from_dict(evidence_request.clock).stop(received_on, "evidence received")
     late = received_on > evidence_request.due_date
@@ -207,9 +220,13 @@ def evidence_request_extend(
     extension is agreed on or before the due date, never to excuse a request already late."""
     evidence_request = _open_request_locked(evidence_request_id)
     if extra_working_days < 1:
-        raise EvidenceRequestRefused("Enter how many more working days you have agreed")
+        raise EvidenceRequestRefused(
+            "Enter how many more working days you have agreed", field="extra_working_days"
+        )
     if not reason.strip():
-        raise EvidenceRequestRefused("Enter why the organisation asked for more time")
+        raise EvidenceRequestRefused(
+            "Enter why the organisation asked for more time", field="reason"
+        )
     clock = StatutoryClock.from_dict(evidence_request.clock)
     try:
         clock = clock.extend(
@@ -223,7 +240,7 @@ def evidence_request_extend(
             message = "An extension must be agreed on or before the due date"
         elif "at most" in message:
             message = f"A request can run for at most {clock.rule.max_amount} working days in total"
-        raise EvidenceRequestRefused(message) from exc
+        raise EvidenceRequestRefused(message, field="extra_working_days") from exc
     previous_due = evidence_request.due_date
     evidence_request.clock = clock.to_dict()
     evidence_request.due_date = clock.due_date
@@ -249,7 +266,7 @@ def evidence_request_withdraw(*, evidence_request_id: int, reason: str, actor) -
     """Withdraw a request that is no longer needed; it then counts for or against nobody."""
     evidence_request = _open_request_locked(evidence_request_id)
     if not reason.strip():
-        raise EvidenceRequestRefused("Enter why the request is being withdrawn")
+        raise EvidenceRequestRefused("Enter why the request is being withdrawn", field="reason")
     clock = StatutoryClock.from_dict(evidence_request.clock).stop(
         max(timezone.localdate(), evidence_request.requested_on), "withdrawn"
     )
@@ -361,7 +378,7 @@ def decision_record(*, case: Case, actor, outcome: str, findings: str, reasons: 
     if _case_status(case) in DECISION_FIXED_STATUSES:
         raise DecisionRefused("The final decision has been issued: it can no longer be changed")
     if outcome and outcome not in DecisionOutcome.values:
-        raise DecisionRefused("Select the outcome of the decision")
+        raise DecisionRefused("Select the outcome of the decision", field="outcome")
     decision = _decision_locked(case, actor)
     decision.outcome = outcome
     decision.findings = findings.strip()
@@ -382,7 +399,7 @@ def provisional_report_share(
     due in `working_days` UK working days from today."""
     report = report.strip()
     if not report:
-        raise DecisionRefused("Enter the provisional report")
+        raise DecisionRefused("Enter the provisional report", field="report")
     if _case_status(case) not in {CaseStatus.INVESTIGATION, CaseStatus.PROVISIONAL_DECISION}:
         raise DecisionRefused(
             "A provisional report can only be shared while the case is being investigated "
@@ -415,14 +432,17 @@ def provisional_comment_record(
         raise DecisionRefused("The provisional report has not been shared yet")
     body = body.strip()
     if not body:
-        raise DecisionRefused("Enter the comments")
+        raise DecisionRefused("Enter the comments", field="body")
     if received_on > timezone.localdate():
-        raise DecisionRefused("The date the comments were received must be today or in the past")
+        raise DecisionRefused(
+            "The date the comments were received must be today or in the past", field="received_on"
+        )
     if received_on > decision.comments_due:
         raise DecisionRefused(
             f"Comments had to reach us by {_long_date(decision.comments_due)}. These arrived on "
             f"{_long_date(received_on)}, after the deadline, so they cannot be recorded as "
-            "comments on the provisional report"
+            "comments on the provisional report",
+            field="received_on",
         )
     party = CommentParty(party)
     if party == CommentParty.ORGANISATION:
@@ -430,7 +450,9 @@ def provisional_comment_record(
             organisation is None
             or not CaseOrganisation.objects.filter(case=case, organisation=organisation).exists()
         ):
-            raise DecisionRefused("Select which of the case's organisations commented")
+            raise DecisionRefused(
+                "Select which of the case's organisations commented", field="party"
+            )
     else:
         organisation = None
     comment = ProvisionalComment.objects.create(
@@ -457,11 +479,15 @@ def recommendation_add(
     """Recommend what an organisation should do to put things right, and by when."""
     text = text.strip()
     if not text:
-        raise DecisionRefused("Enter the recommendation")
+        raise DecisionRefused("Enter the recommendation", field="text")
     if not CaseOrganisation.objects.filter(case=case, organisation=organisation).exists():
-        raise DecisionRefused(f"{organisation.name} is not one of this case's organisations")
+        raise DecisionRefused(
+            f"{organisation.name} is not one of this case's organisations", field="organisation"
+        )
     if due_date <= timezone.localdate():
-        raise DecisionRefused("The date the recommendation is due must be in the future")
+        raise DecisionRefused(
+            "The date the recommendation is due must be in the future", field="due_date"
+        )
     decision = _decision_locked(case, actor)
     recommendation = Recommendation.objects.create(
         decision=decision, organisation=organisation, text=text, due_date=due_date, created_by=actor
@@ -496,11 +522,15 @@ def recommendation_compliance_record(
     case_id = recommendation.decision.case_id
     evidence = list(Document.objects.usable().filter(case_id=case_id, pk__in=list(evidence_ids)))
     if len(evidence) != len(set(evidence_ids)):
-        raise DecisionRefused("Select documents on this case that are ready to open")
+        raise DecisionRefused(
+            "Select documents on this case that are ready to open", field="evidence"
+        )
     if complied and not evidence:
-        raise DecisionRefused("Select the documents that show the recommendation was complied with")
+        raise DecisionRefused(
+            "Select the documents that show the recommendation was complied with", field="evidence"
+        )
     if not complied and not note.strip():
-        raise DecisionRefused("Enter what the organisation did instead")
+        raise DecisionRefused("Enter what the organisation did instead", field="note")
     recommendation.status = (
         RecommendationStatus.COMPLIED if complied else RecommendationStatus.NOT_COMPLIED
     )
@@ -524,7 +554,7 @@ def decision_summary_redact(*, case: Case, actor, public_summary: str) -> Decisi
     confirmed by a person again before it can be published."""
     public_summary = public_summary.strip()
     if not public_summary:
-        raise DecisionRefused("Enter the public summary")
+        raise DecisionRefused("Enter the public summary", field="public_summary")
     decision = _decision_locked(case, actor)
     if decision.is_published:
         raise DecisionRefused("The decision is published: unpublish it before changing the summary")

@@ -55,6 +55,11 @@ def _posted(request):
     return request.POST if request.method == "POST" else None
 
 
+def _field_of(exc, form):
+    """The form field a refusal is about, so the error shows beside it (else above the form)."""
+    return exc.field if exc.field in form.fields else None
+
+
 def _case_to_work(request, reference):
     case = case_for_staff(request, reference)
     if not request.user.has_perm("casework.work_case", case):
@@ -104,7 +109,7 @@ def evidence_request_new(request, reference):
                 case=case, actor=request.user, **form.cleaned_data
             )
         except EvidenceRequestRefused as exc:
-            form.add_error(None, str(exc))
+            form.add_error(_field_of(exc, form), str(exc))
         else:
             messages.success(
                 request,
@@ -126,7 +131,7 @@ def evidence_request_response(request, reference, evidence_request_id):
                 evidence_request_id=evidence_request.pk, actor=request.user, **form.cleaned_data
             )
         except EvidenceRequestRefused as exc:
-            form.add_error("received_on" if "date" in str(exc) else None, str(exc))
+            form.add_error(_field_of(exc, form), str(exc))
         else:
             messages.success(
                 request,
@@ -151,7 +156,7 @@ def evidence_request_extension(request, reference, evidence_request_id):
                 evidence_request_id=evidence_request.pk, actor=request.user, **form.cleaned_data
             )
         except EvidenceRequestRefused as exc:
-            form.add_error(None, str(exc))
+            form.add_error(_field_of(exc, form), str(exc))
         else:
             messages.success(
                 request, f"Extension agreed: now due by {evidence_request.due_date:%-d %B %Y}."
@@ -175,11 +180,9 @@ def evidence_request_withdrawal(request, reference, evidence_request_id):
                 evidence_request_id=evidence_request.pk, actor=request.user, **form.cleaned_data
             )
         except EvidenceRequestRefused as exc:
-            form.add_error(None, str(exc))
+            form.add_error(_field_of(exc, form), str(exc))
         else:
-            messages.success(
-                request, f"Request to {evidence_request.organisation.name} withdrawn."
-            )
+            messages.success(request, f"Request to {evidence_request.organisation.name} withdrawn.")
             return redirect("casework:evidence_requests", reference=case.reference)
     return render(
         request,
@@ -277,7 +280,7 @@ def decision(request, reference):
             try:
                 decision_record(case=case, actor=request.user, **form.cleaned_data)
             except DecisionRefused as exc:
-                form.add_error(None, str(exc))
+                form.add_error(_field_of(exc, form), str(exc))
             else:
                 messages.success(request, "Decision saved.")
                 return redirect("casework:decision", reference=case.reference)
@@ -312,7 +315,7 @@ def _decision_step(request, reference, *, form_class, template, save, success, f
         try:
             save(case, form)
         except DecisionRefused as exc:
-            form.add_error(None, str(exc))
+            form.add_error(_field_of(exc, form), str(exc))
         else:
             messages.success(request, success)
             return redirect("casework:decision", reference=case.reference)
@@ -392,7 +395,7 @@ def recommendation_compliance(request, reference, recommendation_id):
                 evidence_ids=[int(pk) for pk in form.cleaned_data["evidence"]],
             )
         except DecisionRefused as exc:
-            form.add_error(None, str(exc))
+            form.add_error(_field_of(exc, form), str(exc))
         else:
             messages.success(request, "Compliance recorded.")
             return redirect("casework:decision", reference=case.reference)
@@ -414,7 +417,7 @@ def public_summary(request, reference):
         try:
             decision_summary_redact(case=case, actor=request.user, **form.cleaned_data)
         except DecisionRefused as exc:
-            form.add_error(None, str(exc))
+            form.add_error(_field_of(exc, form), str(exc))
         else:
             return redirect("casework:decision_redaction", reference=case.reference)
     return render(
@@ -442,7 +445,7 @@ def redaction_check(request, reference):
                 redacted_summary=form.cleaned_data["redacted_summary"],
             )
         except DecisionRefused as exc:
-            form.add_error("redacted_summary", str(exc))
+            form.add_error(_field_of(exc, form) or "redacted_summary", str(exc))
         else:
             messages.success(request, "Redacted summary confirmed.")
             return redirect("casework:decision", reference=case.reference)

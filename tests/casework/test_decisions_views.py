@@ -249,6 +249,7 @@ class TestDecisionPages:
             )
         content = response.content.decode()
         assert "Comments had to reach us by 31 March 2026" in content
+        assert 'href="#id_received_on"' in content
         assert "There is a problem" in content
 
     def test_publish_refused_until_redaction_confirmed(self, staff_client, caseworker, worked_case):

@@ -185,3 +185,55 @@ class TestDecisionJourney:
         page.get_by_role("button", name="Generate and file").click()
         assert "Acknowledgement letter filed on the case" in page.locator("main").inner_text()
         _check(page, axe, screenshot, "decisions-13-letters", console_errors)
+
+    def test_extension_withdrawal_recommendation_and_compliance_pages(
+        self, page, live_server, axe, console_errors, screenshot, transactional_db
+    ):
+        from casework.services_decisions import evidence_request_create, letter_generate
+
+        caseworker = UserFactory(roles=[Role.CASEWORKER], full_name="Casey Worker")
+        trust = organisation("Southfield Community NHS Trust")
+        case, _ = case_with_organisation(actor=caseworker, org=trust)
+        for _ in range(2):
+            evidence_request_create(
+                case=case, organisation=trust, description="Rota for March", actor=caseworker
+            )
+        letter_generate(case=case, kind="acknowledgement", actor=caseworker)
+        _staff_session(page, live_server, caseworker)
+
+        page.goto(f"/staff/cases/{case.reference}/evidence-requests")
+        page.get_by_role("link", name="Agree more time for Southfield").first.click()
+        page.get_by_role("button", name="Agree more time").click()
+        _check(page, axe, screenshot, "decisions-14-extension-errors", console_errors)
+        page.get_by_label("How many more working days have you agreed?").fill("10")
+        page.get_by_label("Why did the organisation ask for more time?").fill("Staff off sick")
+        page.get_by_role("button", name="Agree more time").click()
+        assert "Extension agreed" in page.locator("main").inner_text()
+
+        page.get_by_role("link", name="Withdraw the request to Southfield").first.click()
+        _check(page, axe, screenshot, "decisions-15-withdraw", console_errors)
+        page.get_by_label("Why is the request being withdrawn?").fill("Found in our own files")
+        page.get_by_role("button", name="Withdraw request").click()
+        assert "Withdrawn" in page.locator("main").inner_text()
+
+        page.goto(f"/staff/cases/{case.reference}/decision")
+        page.get_by_role("link", name="Add a recommendation").click()
+        page.get_by_role("button", name="Add recommendation").click()
+        _check(page, axe, screenshot, "decisions-16-recommendation-errors", console_errors)
+        page.get_by_label("Southfield Community NHS Trust").check()
+        page.get_by_label("Recommendation", exact=True).fill("Apologise in writing")
+        page.get_by_label("Date it is due").fill("30/6/2099")
+        page.get_by_role("button", name="Add recommendation").click()
+        page.get_by_role("link", name="Record compliance").click()
+        page.get_by_label("Yes, it complied").check()
+        page.get_by_role("button", name="Record compliance").click()
+        assert "Select the documents that show" in page.locator(".govuk-error-summary").inner_text()
+        _check(page, axe, screenshot, "decisions-17-compliance-errors", console_errors)
+        page.locator(".govuk-checkboxes__input").first.check()
+        page.get_by_role("button", name="Record compliance").click()
+        assert "Complied" in page.locator("main").inner_text()
+        _check(page, axe, screenshot, "decisions-18-recommendations", console_errors)
+
+        page.get_by_role("link", name="Write the public summary").click()
+        page.get_by_role("button", name="Check redaction").click()
+        _check(page, axe, screenshot, "decisions-19-summary-errors", console_errors)
