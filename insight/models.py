@@ -1,3 +1,4 @@
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils import timezone
 
@@ -72,3 +73,183 @@ class YouSaidWeDid(models.Model):
 
     def __str__(self):
         return f"{self.date:%d %B %Y}: {self.you_said[:60]}"
+
+
+# The reporting store. Insight pages and the open data API read these tables, never the live
+# casework ones: the figures are what the last refresh saw, and a busy back office is never slowed
+# by someone browsing statistics.
+
+
+class CaseFactQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(published=True)
+
+    def decided(self):
+        return self.filter(decided_on__isnull=False)
+
+
+class CaseFact(models.Model):
+    """One row per case: the dimensions and durations insight counts by, with no personal data.
+
+    The organisation is the first one named on the case (most cases name one); the published
+    summary is copied only once staff have confirmed its redaction and published it.
+    """
+
+    case_id = models.BigIntegerField(unique=True)
+    reference = models.CharField(max_length=20, unique=True)
+    kind = models.CharField(max_length=20, db_index=True)
+    status = models.CharField(max_length=30, db_index=True)
+    sector = models.CharField(max_length=16, blank=True, db_index=True)
+    organisation_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    organisation_name = models.CharField(max_length=255, blank=True)
+    organisation_kind = models.CharField(max_length=32, blank=True, db_index=True)
+    region = models.CharField(max_length=100, blank=True, db_index=True)
+    constituency_code = models.CharField(max_length=9, blank=True, db_index=True)
+    constituency_name = models.CharField(max_length=200, blank=True)
+    local_authority_code = models.CharField(max_length=9, blank=True, db_index=True)
+    referred_by_mp = models.BooleanField(default=False)
+    received_on = models.DateField(db_index=True)
+    assessed_on = models.DateField(null=True, blank=True)
+    decided_on = models.DateField(null=True, blank=True, db_index=True)
+    days_to_assess = models.PositiveIntegerField(null=True, blank=True)
+    days_to_decide = models.PositiveIntegerField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, blank=True, db_index=True)
+    published = models.BooleanField(default=False)
+    published_on = models.DateField(null=True, blank=True)
+    published_summary = models.TextField(blank=True)
+    refreshed_at = models.DateTimeField(default=timezone.now)
+
+    objects = CaseFactQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-received_on", "-id"]
+        indexes = [
+            models.Index(
+                fields=["-published_on", "-id"],
+                name="casefact_published_order",
+                condition=models.Q(published=True),
+            ),
+        ]
+
+    def __str__(self):
+        return self.reference
+
+
+class WeeklyCount(models.Model):
+    """Cases received and decided per week (Monday), sector and organisation."""
+
+    week_start = models.DateField(db_index=True)
+    sector = models.CharField(max_length=16, blank=True)
+    organisation_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    received = models.PositiveIntegerField(default=0)
+    decided = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["week_start", "sector", "organisation_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["week_start", "sector", "organisation_id"],
+                name="weekly_count_unique",
+            )
+        ]
+
+    def __str__(self):
+        return f"Week of {self.week_start}: {self.received} received"
+
+
+class MonthlyPerformance(models.Model):
+    """Published performance figures for one calendar month, rebuilt by every refresh."""
+
+    month = models.DateField(unique=True)
+    assessed = models.PositiveIntegerField(default=0)
+    median_days_to_assess = models.PositiveIntegerField(null=True, blank=True)
+    decided = models.PositiveIntegerField(default=0)
+    median_days_to_decide = models.PositiveIntegerField(null=True, blank=True)
+    foi_answered = models.PositiveIntegerField(default=0)
+    foi_on_time = models.PositiveIntegerField(default=0)
+    feedback_count = models.PositiveIntegerField(default=0)
+    feedback_satisfied = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-month"]
+
+    def __str__(self):
+        return f"Performance for {self.month:%B %Y}"
+
+
+class RefreshState(models.Model):
+    """How far a refresh has read: the next one only looks at what changed since."""
+
+    name = models.CharField(max_length=40, unique=True)
+    watermark = models.DateTimeField(null=True, blank=True)
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    rows_changed = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.name} up to {self.watermark}"
+
+
+# Unified search.
+
+
+class DocumentType(models.TextChoices):
+    DECISION = "decision", "Published decision"
+    DISCLOSURE = "disclosure", "Freedom of information response"
+    ORGANISATION = "organisation", "Organisation"
+    GUIDANCE = "guidance", "Guidance"
+
+
+class SearchDocument(models.Model):
+    """One thing the public search finds, with its text and a stored tsvector (PostgreSQL).
+
+    The vector and its GIN index are kept on PostgreSQL only (migration 0002); on SQLite the
+    search falls back to matching the title and body text.
+    """
+
+    doc_type = models.CharField(max_length=20, choices=DocumentType.choices, db_index=True)
+    key = models.CharField(max_length=100)
+    title = models.CharField(max_length=300)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=300)
+    published_on = models.DateField(null=True, blank=True)
+    search_vector = SearchVectorField(null=True, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["title", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["doc_type", "key"], name="search_document_unique_key")
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class SearchLog(models.Model):
+    """A search someone ran, logged with no IP address, user or session: only what was asked."""
+
+    query = models.CharField(max_length=200, db_index=True)
+    doc_type = models.CharField(max_length=20, blank=True)
+    result_count = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.query!r} ({self.result_count})"
+
+
+class SearchClick(models.Model):
+    """A result opened from a search, through the redirect endpoint."""
+
+    search = models.ForeignKey(SearchLog, on_delete=models.CASCADE, related_name="clicks")
+    document = models.ForeignKey(SearchDocument, on_delete=models.SET_NULL, null=True)
+    url = models.CharField(max_length=300)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"Click on {self.url}"

@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "rules.apps.AutodiscoverRulesConfig",
     "csp",
+    "rest_framework",
+    "drf_spectacular",
     "phso",
     "accounts",
     "complaints",
@@ -159,10 +161,32 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = "Europe/London"
 CELERY_BEAT_SCHEDULE = {
+    "insight-refresh": {"task": "insight.tasks.insight_refresh", "schedule": 15 * 60},
+    "search-documents-refresh": {
+        "task": "insight.tasks.search_documents_refresh",
+        "schedule": 30 * 60,
+    },
     "clear-expired-sessions": {
         "task": "phso.tasks.clear_expired_sessions",
         "schedule": 6 * 3600,
     },
+}
+
+# Open data API (insight/api): read-only and anonymous, so no session auth and no CSRF.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Ombudsman open data API",
+    "DESCRIPTION": "Published decisions and counts of complaints. Counts under 5 are null.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
 }
 
 # Accounts

@@ -27,6 +27,8 @@ urlpatterns = [
     path("check-if-we-can-help/", include("complaints.checker_urls")),
     path("information-requests/", include("foi.urls")),
     path("data/", include("insight.urls")),
+    path("api/", include("insight.api.urls")),
+    path("", include("insight.search_urls")),
     path("staff/information-requests/", include("foi.staff_urls")),
     path("staff/portals/", include("portals.urls_staff")),
     path("staff/", include("casework.urls")),

@@ -1,0 +1,40 @@
+from rest_framework import serializers
+
+from insight.models import CaseFact
+
+
+class PublishedDecisionSerializer(serializers.ModelSerializer):
+    """A published decision: the redacted summary and where it sits, never who complained."""
+
+    organisation = serializers.CharField(source="organisation_name")
+    constituency = serializers.CharField(source="constituency_name")
+    summary = serializers.CharField(source="published_summary")
+
+    class Meta:
+        model = CaseFact
+        fields = [
+            "reference",
+            "published_on",
+            "organisation_id",
+            "organisation",
+            "organisation_kind",
+            "sector",
+            "region",
+            "constituency_code",
+            "constituency",
+            "local_authority_code",
+            "outcome",
+            "summary",
+        ]
+        read_only_fields = fields
+
+
+class CaseCountSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text="The code or value grouped by.")
+    label = serializers.CharField(help_text="Its name.")
+    received = serializers.IntegerField(
+        allow_null=True, help_text="Complaints received; null when fewer than 5."
+    )
+    decided = serializers.IntegerField(
+        allow_null=True, help_text="Complaints decided; null when fewer than 5."
+    )

@@ -1,0 +1,64 @@
+from django import forms
+
+from accounts.models import OrganisationKind, Sector
+from casework.models import DecisionOutcome
+from insight.models import DocumentType
+
+DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d %m %Y"]
+
+
+def _date_field(label):
+    return forms.DateField(
+        label=label,
+        required=False,
+        input_formats=DATE_FORMATS,
+        help_text="For example, 27/3/2026",
+        error_messages={"invalid": f"{label} must be a real date"},
+    )
+
+
+class DecisionFilterForm(forms.Form):
+    """Filters for published decisions; an unknown value is an error on its field, not a crash.
+
+    The organisation, constituency, local authority and region lists hold only values that have
+    a published decision, so every choice finds something.
+    """
+
+    organisation = forms.ChoiceField(label="Organisation", required=False)
+    sector = forms.ChoiceField(label="Sector", required=False)
+    organisation_kind = forms.ChoiceField(label="Type of organisation", required=False)
+    constituency = forms.ChoiceField(label="Constituency", required=False)
+    local_authority = forms.ChoiceField(label="Local authority code", required=False)
+    region = forms.ChoiceField(label="Region", required=False)
+    outcome = forms.ChoiceField(label="Outcome", required=False)
+    published_from = _date_field("Published from")
+    published_to = _date_field("Published to")
+
+    def __init__(self, *args, options, **kwargs):
+        super().__init__(*args, **kwargs)
+        every = [("", "All")]
+        self.fields["organisation"].choices = every + [
+            (str(pk), name) for pk, name in options["organisations"]
+        ]
+        self.fields["sector"].choices = every + list(Sector.choices)
+        self.fields["organisation_kind"].choices = every + list(OrganisationKind.choices)
+        self.fields["constituency"].choices = every + list(options["constituencies"])
+        self.fields["local_authority"].choices = every + [
+            (c, c) for c in options["local_authorities"]
+        ]
+        self.fields["region"].choices = every + [(r, r) for r in options["regions"]]
+        self.fields["outcome"].choices = every + list(DecisionOutcome.choices)
+
+    def filters(self) -> dict:
+        """The valid, non-empty filters (an invalid one is left out and shown as an error)."""
+        self.is_valid()
+        return {k: v for k, v in getattr(self, "cleaned_data", {}).items() if v}
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label="Search", required=False, max_length=200)
+    type = forms.ChoiceField(
+        label="Show only",
+        required=False,
+        choices=[("", "Everything")] + list(DocumentType.choices),
+    )

@@ -1,0 +1,267 @@
+"""Reads for insight pages and the open data API, all from the reporting store."""
+
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    TrigramSimilarity,
+)
+from django.db import connection
+from django.db.models import Count, F, Q, QuerySet
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from accounts.models import OrganisationKind, Sector
+from casework.models import DecisionOutcome
+from insight.models import CaseFact, MonthlyPerformance, SearchDocument
+
+# Numbers this small could point to a person in a small place or organisation (ONS disclosure
+# control practice): they are published as "fewer than 5", and as null in the API.
+SUPPRESS_BELOW = 5
+
+
+def suppressed(n: int) -> int | None:
+    return None if n < SUPPRESS_BELOW else n
+
+
+DIMENSIONS = {
+    "sector": ("sector", dict(Sector.choices)),
+    "organisation_kind": ("organisation_kind", dict(OrganisationKind.choices)),
+    "organisation": ("organisation_id", None),
+    "constituency": ("constituency_code", None),
+    "local_authority": ("local_authority_code", None),
+    "region": ("region", None),
+    "outcome": ("outcome", dict(DecisionOutcome.choices)),
+}
+
+
+def decision_filter_options() -> dict:
+    published = CaseFact.objects.published().order_by()
+    return {
+        "organisations": list(
+            published.exclude(organisation_id=None)
+            .values_list("organisation_id", "organisation_name")
+            .distinct()
+            .order_by("organisation_name", "organisation_id")
+        ),
+        "constituencies": list(
+            published.exclude(constituency_code="")
+            .values_list("constituency_code", "constituency_name")
+            .distinct()
+            .order_by("constituency_name")
+        ),
+        "local_authorities": list(
+            published.exclude(local_authority_code="")
+            .values_list("local_authority_code", flat=True)
+            .distinct()
+            .order_by("local_authority_code")
+        ),
+        "regions": list(
+            published.exclude(region="")
+            .values_list("region", flat=True)
+            .distinct()
+            .order_by("region")
+        ),
+    }
+
+
+def _filtered(queryset: QuerySet, filters: dict) -> QuerySet:
+    lookups = {
+        "organisation": "organisation_id",
+        "sector": "sector",
+        "organisation_kind": "organisation_kind",
+        "constituency": "constituency_code",
+        "local_authority": "local_authority_code",
+        "region": "region",
+        "outcome": "outcome",
+    }
+    for name, column in lookups.items():
+        if filters.get(name):
+            queryset = queryset.filter(**{column: filters[name]})
+    return queryset
+
+
+def published_decisions(filters: dict | None = None) -> QuerySet:
+    filters = filters or {}
+    decisions = _filtered(CaseFact.objects.published(), filters)
+    if filters.get("published_from"):
+        decisions = decisions.filter(published_on__gte=filters["published_from"])
+    if filters.get("published_to"):
+        decisions = decisions.filter(published_on__lte=filters["published_to"])
+    return decisions.order_by("-published_on", "-id")
+
+
+def case_counts(*, by: str, filters: dict | None = None) -> list[dict]:
+    """Cases received and decided grouped by one dimension, with small numbers suppressed."""
+    column, labels = DIMENSIONS[by]
+    facts = _filtered(CaseFact.objects.all(), filters or {})
+    if by == "organisation":
+        facts = facts.annotate(label=F("organisation_name"))
+    elif by == "constituency":
+        facts = facts.annotate(label=F("constituency_name"))
+    else:
+        facts = facts.annotate(label=F(column))
+    rows = (
+        facts.exclude(**{column: None} if by == "organisation" else {column: ""})
+        .values(column, "label")
+        .annotate(received=Count("id"), decided=Count("id", filter=Q(decided_on__isnull=False)))
+        .order_by("-received", column)
+    )
+    return [
+        {
+            "key": str(row[column]),
+            "label": labels.get(row["label"], row["label"]) if labels else row["label"],
+            "received": suppressed(row["received"]),
+            "decided": suppressed(row["decided"]),
+        }
+        for row in rows
+    ]
+
+
+@dataclass(frozen=True)
+class Figures:
+    received: int | None
+    decided: int | None
+    published: int | None
+    upheld: int | None
+    outcomes: list
+
+
+def figures(facts: QuerySet) -> Figures:
+    """The headline figures of an organisation's or constituency's page, suppressed."""
+    totals = facts.aggregate(
+        received=Count("id"),
+        decided=Count("id", filter=Q(decided_on__isnull=False)),
+        published=Count("id", filter=Q(published=True)),
+        upheld=Count(
+            "id", filter=Q(outcome__in=[DecisionOutcome.UPHELD, DecisionOutcome.PARTLY_UPHELD])
+        ),
+    )
+    outcomes = dict(DecisionOutcome.choices)
+    by_outcome = (
+        facts.exclude(outcome="").values("outcome").annotate(n=Count("id")).order_by("outcome")
+    )
+    return Figures(
+        received=suppressed(totals["received"]),
+        decided=suppressed(totals["decided"]),
+        published=suppressed(totals["published"]),
+        upheld=suppressed(totals["upheld"]),
+        outcomes=[
+            (outcomes.get(r["outcome"], r["outcome"]), suppressed(r["n"])) for r in by_outcome
+        ],
+    )
+
+
+def monthly_performance() -> QuerySet:
+    return MonthlyPerformance.objects.order_by("-month")
+
+
+def _percent(part: int, whole: int) -> int | None:
+    return round(100 * part / whole) if whole >= SUPPRESS_BELOW else None
+
+
+def performance_row(month: MonthlyPerformance) -> dict:
+    """A month's published figures: counts under 5, and anything worked out from them, withheld."""
+    enough_assessed = month.assessed >= SUPPRESS_BELOW
+    enough_decided = month.decided >= SUPPRESS_BELOW
+    return {
+        "month": month.month,
+        "assessed": suppressed(month.assessed),
+        "median_days_to_assess": month.median_days_to_assess if enough_assessed else None,
+        "decided": suppressed(month.decided),
+        "median_days_to_decide": month.median_days_to_decide if enough_decided else None,
+        "foi_answered": suppressed(month.foi_answered),
+        "foi_on_time_percent": _percent(month.foi_on_time, month.foi_answered),
+        "feedback_count": suppressed(month.feedback_count),
+        "satisfied_percent": _percent(month.feedback_satisfied, month.feedback_count),
+    }
+
+
+# Unified search.
+
+PAGE_SIZE = 20
+# Counting every match of a common word across a million documents costs more than the search
+# itself; past this the page says "more than 1,000".
+COUNT_LIMIT = 1000
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    results: list
+    count: int
+    suggestion: str
+
+
+def search_documents(*, query: str, doc_type: str = "", page: int = 1) -> SearchResults:
+    """Documents matching query, best first, with a highlighted snippet each."""
+    documents = SearchDocument.objects.all()
+    if doc_type:
+        documents = documents.filter(doc_type=doc_type)
+    if not query:
+        return SearchResults([], 0, "")
+    offset = (max(page, 1) - 1) * PAGE_SIZE
+    if connection.vendor == "postgresql":
+        return _search_postgresql(documents, query, offset)
+    return _search_fallback(documents, query, offset)
+
+
+def _search_postgresql(documents: QuerySet, query: str, offset: int) -> SearchResults:
+    search_query = SearchQuery(query, search_type="websearch", config="english")
+    matches = documents.filter(search_vector=search_query)
+    count = matches[: COUNT_LIMIT + 1].count()
+    # Ranked ids first, then snippets for this page only: ts_headline reads the whole body, so
+    # it must never run over every match.
+    ids = list(
+        matches.annotate(rank=SearchRank(F("search_vector"), search_query))
+        .order_by("-rank", "-published_on", "id")
+        .values_list("id", flat=True)[offset : offset + PAGE_SIZE]
+    )
+    snippets = SearchHeadline(
+        "body",
+        search_query,
+        config="english",
+        start_sel=_START,
+        stop_sel=_STOP,
+        max_words=35,
+        min_words=15,
+    )
+    by_id = {d.pk: d for d in SearchDocument.objects.filter(pk__in=ids).annotate(snippet=snippets)}
+    results = [by_id[pk] for pk in ids if pk in by_id]
+    for result in results:
+        result.snippet_html = _marked(result.snippet)
+    suggestion = "" if count else _suggestion(documents, query)
+    return SearchResults(results, count, suggestion)
+
+
+# Private-use characters mark the matches, so that the snippet can be escaped whole (it is the
+# document's own text) and only then given its <mark> tags.
+_START, _STOP = "\ue000", "\ue001"
+
+
+def _marked(snippet: str) -> str:
+    return mark_safe(escape(snippet).replace(_START, "<mark>").replace(_STOP, "</mark>"))  # noqa: S308
+
+
+def _suggestion(documents: QuerySet, query: str) -> str:
+    """The title closest to what was typed (pg_trgm), offered when nothing matched."""
+    best = (
+        documents.annotate(similarity=TrigramSimilarity("title", query))
+        .filter(similarity__gt=0.2)
+        .order_by("-similarity")
+        .values_list("title", flat=True)
+        .first()
+    )
+    return best or ""
+
+
+def _search_fallback(documents: QuerySet, query: str, offset: int) -> SearchResults:
+    """SQLite: every word must appear in the title or body; no ranking or typo tolerance."""
+    for word in query.split()[:8]:
+        documents = documents.filter(Q(title__icontains=word) | Q(body__icontains=word))
+    count = documents[: COUNT_LIMIT + 1].count()
+    results = list(documents.order_by("-published_on", "title", "id")[offset : offset + PAGE_SIZE])
+    for result in results:
+        result.snippet_html = escape(" ".join(result.body.split()[:35]))
+    return SearchResults(results, count, "")

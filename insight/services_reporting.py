@@ -1,0 +1,204 @@
+"""Writes to the reporting store: the case facts, weekly counts and monthly performance tables.
+
+One refresh runs in one transaction, so a refresh that fails part way leaves every table as the
+last good one left it; a row lock on its RefreshState makes a second refresh wait its turn.
+"""
+
+import statistics
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Count, F, Min, Prefetch, Q
+from django.db.models.functions import TruncMonth, TruncWeek
+from django.utils import timezone
+
+from casework.models import Case, CaseEvent, CaseEventKind, CaseOrganisation, Decision
+from casework.state import CaseStatus
+from foi.models import InformationRequest
+from insight.models import CaseFact, CaseFeedback, MonthlyPerformance, RefreshState, WeeklyCount
+
+CASE_FACTS = "case_facts"
+CHUNK = 2000
+# A case saved in a transaction that began before a refresh read the clock, but committed after
+# it, carries an updated_at older than the watermark; reading back over this overlap catches it.
+# Reading a case twice is harmless: its fact is rebuilt from scratch.
+WATERMARK_OVERLAP = timedelta(minutes=10)
+
+# Assessment ends when a case is taken on for investigation or closed without one.
+_ASSESSMENT_ENDS = [CaseStatus.INVESTIGATION, CaseStatus.PREMATURE, CaseStatus.OUT_OF_REMIT]
+
+
+@transaction.atomic
+def insight_refresh(*, now: datetime | None = None) -> int:
+    """Bring the reporting store up to date with casework; returns how many cases were re-read."""
+    now = now or timezone.now()
+    state, _ = RefreshState.objects.get_or_create(name=CASE_FACTS)
+    state = RefreshState.objects.select_for_update().get(pk=state.pk)
+    changed = _changed_case_ids(
+        since=state.watermark - WATERMARK_OVERLAP if state.watermark else None
+    )
+    for start in range(0, len(changed), CHUNK):
+        _case_facts_rebuild(case_ids=changed[start : start + CHUNK], now=now)
+    _weekly_counts_rebuild()
+    _monthly_performance_rebuild()
+    state.watermark = now
+    state.last_run_at = now
+    state.rows_changed = len(changed)
+    state.save()
+    return len(changed)
+
+
+def _changed_case_ids(*, since: datetime | None) -> list[int]:
+    if since is None:
+        return list(Case.objects.order_by("pk").values_list("pk", flat=True))
+    ids = set(Case.objects.filter(updated_at__gte=since).values_list("pk", flat=True))
+    ids.update(CaseEvent.objects.filter(created_at__gte=since).values_list("case_id", flat=True))
+    ids.update(Decision.objects.filter(updated_at__gte=since).values_list("case_id", flat=True))
+    return sorted(ids)
+
+
+def _days(start: datetime, end: datetime | None) -> int | None:
+    if end is None:
+        return None
+    return max((timezone.localdate(end) - timezone.localdate(start)).days, 0)
+
+
+def _case_facts_rebuild(*, case_ids: list[int], now: datetime) -> None:
+    organisations = CaseOrganisation.objects.select_related("organisation").order_by("id")
+    status_changed = Q(events__kind=CaseEventKind.STATUS_CHANGED)
+    cases = (
+        Case.objects.filter(pk__in=case_ids)
+        .select_related("constituency", "decision")
+        .prefetch_related(Prefetch("case_organisations", queryset=organisations))
+        .annotate(
+            assessed_at=Min(
+                "events__created_at",
+                filter=status_changed & Q(events__to_status__in=_ASSESSMENT_ENDS),
+            ),
+            decided_at=Min(
+                "events__created_at",
+                filter=status_changed & Q(events__to_status=CaseStatus.FINAL_DECISION),
+            ),
+        )
+        .order_by()
+    )
+    facts = []
+    for case in cases:
+        first = next(iter(case.case_organisations.all()), None)
+        organisation = first.organisation if first else None
+        decision = getattr(case, "decision", None)
+        published = bool(decision and decision.published_at and decision.redaction_confirmed_at)
+        facts.append(
+            CaseFact(
+                case_id=case.pk,
+                reference=case.reference,
+                kind=case.kind,
+                status=case.status,
+                sector=organisation.sector if organisation else "",
+                organisation_id=organisation.pk if organisation else None,
+                organisation_name=organisation.name if organisation else "",
+                organisation_kind=organisation.kind if organisation else "",
+                region=organisation.region if organisation else "",
+                constituency_code=case.constituency.code if case.constituency else "",
+                constituency_name=case.constituency.name if case.constituency else "",
+                local_authority_code=case.local_authority_code,
+                referred_by_mp=case.referring_mp_id is not None,
+                received_on=timezone.localdate(case.received_at),
+                assessed_on=timezone.localdate(case.assessed_at) if case.assessed_at else None,
+                decided_on=timezone.localdate(case.decided_at) if case.decided_at else None,
+                days_to_assess=_days(case.received_at, case.assessed_at),
+                days_to_decide=_days(case.received_at, case.decided_at),
+                outcome=decision.outcome if decision else "",
+                published=published,
+                published_on=timezone.localdate(decision.published_at) if published else None,
+                # Only the summary whose redaction a person confirmed is ever copied here.
+                published_summary=decision.redacted_summary if published else "",
+                refreshed_at=now,
+            )
+        )
+    # Deleted and re-created rather than updated: a case's fact is always built whole.
+    CaseFact.objects.filter(case_id__in=case_ids).delete()
+    CaseFact.objects.bulk_create(facts, batch_size=1000)
+
+
+def _week(value) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def _weekly_counts_rebuild() -> None:
+    counts: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    for column, slot in (("received_on", 0), ("decided_on", 1)):
+        rows = (
+            CaseFact.objects.filter(**{f"{column}__isnull": False})
+            .annotate(week=TruncWeek(column))
+            .values("week", "sector", "organisation_id")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        for row in rows:
+            counts[(_week(row["week"]), row["sector"], row["organisation_id"])][slot] += row["n"]
+    WeeklyCount.objects.all().delete()
+    WeeklyCount.objects.bulk_create(
+        [
+            WeeklyCount(
+                week_start=week, sector=sector, organisation_id=org, received=rec, decided=dec
+            )
+            for (week, sector, org), (rec, dec) in counts.items()
+        ],
+        batch_size=2000,
+    )
+
+
+def _month(value) -> date:
+    value = _week(value)
+    return value.replace(day=1)
+
+
+def _monthly_performance_rebuild() -> None:
+    months: dict[date, dict] = defaultdict(dict)
+    for date_column, days_column, name in (
+        ("assessed_on", "days_to_assess", "assess"),
+        ("decided_on", "days_to_decide", "decide"),
+    ):
+        by_month = defaultdict(list)
+        rows = CaseFact.objects.filter(**{f"{days_column}__isnull": False}).values_list(
+            date_column, days_column
+        )
+        for day, days in rows.iterator(chunk_size=5000):
+            by_month[_month(day)].append(days)
+        for month, values in by_month.items():
+            months[month][f"{name}_count"] = len(values)
+            months[month][f"{name}_median"] = round(statistics.median(values))
+    foi = (
+        InformationRequest.objects.answered()
+        .annotate(month=TruncMonth("sent_on"))
+        .values("month")
+        .annotate(total=Count("id"), on_time=Count("id", filter=Q(sent_on__lte=F("due_on"))))
+        .order_by()
+    )
+    for row in foi:
+        months[_month(row["month"])].update(foi=row["total"], foi_on_time=row["on_time"])
+    feedback = (
+        CaseFeedback.objects.annotate(month=TruncMonth("submitted_at"))
+        .values("month")
+        .annotate(total=Count("id"), satisfied=Count("id", filter=Q(ease_of_use__gte=4)))
+        .order_by()
+    )
+    for row in feedback:
+        months[_month(row["month"])].update(feedback=row["total"], satisfied=row["satisfied"])
+    MonthlyPerformance.objects.all().delete()
+    MonthlyPerformance.objects.bulk_create(
+        MonthlyPerformance(
+            month=month,
+            assessed=values.get("assess_count", 0),
+            median_days_to_assess=values.get("assess_median"),
+            decided=values.get("decide_count", 0),
+            median_days_to_decide=values.get("decide_median"),
+            foi_answered=values.get("foi", 0),
+            foi_on_time=values.get("foi_on_time", 0),
+            feedback_count=values.get("feedback", 0),
+            feedback_satisfied=values.get("satisfied", 0),
+        )
+        for month, values in months.items()
+    )

@@ -1,0 +1,33 @@
+"""Beat tasks that keep the reporting store and the search documents up to date."""
+
+from celery import shared_task
+from django.db import OperationalError
+
+from insight.services_reporting import insight_refresh as insight_refresh_service
+from insight.services_search import search_documents_refresh as search_documents_refresh_service
+
+
+# Both refreshes are idempotent and run whole in one transaction, so a retry after a lost
+# database connection starts again from the last good watermark.
+@shared_task(
+    name="insight.tasks.insight_refresh",
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=60,
+    retry_backoff_max=900,
+    max_retries=5,
+)
+def insight_refresh():
+    return insight_refresh_service()
+
+
+@shared_task(
+    name="insight.tasks.search_documents_refresh",
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=60,
+    retry_backoff_max=900,
+    max_retries=5,
+)
+def search_documents_refresh():
+    return search_documents_refresh_service()
