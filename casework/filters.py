@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts.models import Constituency, Organisation
 from casework.models import CaseFlag, CaseKind, CaseOrganisation
 from casework.selectors import SORTS, assignable_staff
-from casework.state import CaseStatus
+from casework.state import OPEN_STATUSES, CaseStatus
 
 DATE_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%d %m %Y", "%Y-%m-%d"]
 SORT_CHOICES = [
@@ -24,9 +24,10 @@ class UKDateField(forms.DateField):
 
 
 class CaseFilterForm(forms.Form):
+    # Every queue holds open cases only, so only open statuses are offered.
     status = forms.MultipleChoiceField(
         label="Status",
-        choices=CaseStatus.choices,
+        choices=[(s.value, s.label) for s in CaseStatus if s in OPEN_STATUSES],
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )

@@ -278,13 +278,34 @@ def user_activity(user) -> QuerySet:
     )
 
 
+# What the dotted audit actions mean, for people reading the log; unknown ones show as written.
+READ_DESCRIPTIONS = {
+    "case.view": "Opened the case",
+    "case.audit_log.view": "Read the case's audit log",
+    "document.download": "Downloaded a document",
+    "document.preview": "Opened a document in the browser",
+    "person.view": "Looked at a person's records",
+    "user.activity.view": "Read someone's activity",
+}
+
+
 def audit_rows_with_people(rows) -> list[dict]:
-    """A page of audit rows with each row's person attached, in one query for the whole page."""
+    """A page of audit rows with each row's person attached (one query for the whole page) and
+    a description in words."""
     rows = list(rows)
     ids = {row["row_user"] for row in rows if row["row_user"] is not None}
     people = get_user_model().objects.in_bulk(ids)
     for row in rows:
         row["person"] = people.get(row["row_user"])
+        action = row["row_action"]
+        if row["row_kind"] == READ:
+            row["description"] = READ_DESCRIPTIONS.get(action, action)
+        else:
+            kind = CaseEventKind(action).label if action in CaseEventKind.values else action
+            status = row["row_status"]
+            if status in CaseStatus.values:
+                kind = f"{kind}: {CaseStatus(status).label.lower()}"
+            row["description"] = kind
     return rows
 
 

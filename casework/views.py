@@ -495,9 +495,10 @@ def _case_page_context(request, case) -> dict:
         "equality": case_equality_information(case),
         "document_count": case.documents.not_deleted().count(),
         "thread": thread,
-        "message_form": StaffMessageForm(),
+        # Both forms have a "body": their ids must differ, or each label would name the first.
+        "message_form": StaffMessageForm(auto_id="message-%s"),
         "notes": list(case.notes.select_related("author")),
-        "note_form": NoteForm(),
+        "note_form": NoteForm(auto_id="note-%s"),
         "timeline": case_timeline(case),
         "links": list(case.links.select_related("other", "created_by")),
         "duplicates": list(case_likely_duplicates(case)[:10]) if being_assessed else [],

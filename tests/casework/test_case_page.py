@@ -1,5 +1,6 @@
 """The staff case page: what it shows, what it records, and who may open it."""
 
+import re
 from datetime import date
 
 import pytest
@@ -57,6 +58,13 @@ class TestCasePage:
         assert "Days open" in body
         assert case.target_date.strftime("%-d %B %Y") in body
         assert "working days" in body
+
+    def test_every_id_on_the_page_is_unique(self, client, case, caseworker):
+        case_note_add(case=case, author=caseworker, body="So that every section has content")
+        client, _ = signed_in(client)
+        body = client.get(case_url(case)).content.decode()
+        ids = re.findall(r'\sid="([^"]+)"', body)
+        assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
 
     def test_offers_only_the_actions_the_state_machine_allows(self, client, case):
         client, _ = signed_in(client)
