@@ -162,7 +162,7 @@ _PHRASES: list[tuple[Rule, list[str]]] = [
         ],
     ),
     (
-        Rule(HEDGE, BOTH, 6),
+        Rule(HEDGE, BOTH, 3),
         ["probable", "probably", "likely", "most likely", "in keeping with", "consistent with",
          "suggestive of", "presumed", "impression of", "felt to be", "thought to be"],
     ),
