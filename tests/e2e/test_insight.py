@@ -1,0 +1,97 @@
+"""Published data in the browser: filter decisions by constituency and organisation, download the
+CSV, search; axe-core (WCAG 2.2 AA) on every public insight page."""
+
+import csv
+import io
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from insight.services_reporting import insight_refresh
+from insight.services_search import search_documents_refresh
+from tests.e2e.test_accessibility import assert_no_violations
+from tests.insight.builders import constituency, decided_case, disclosure_entry, organisation
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def published():
+    north, south = (
+        organisation(name="Northgate Hospital NHS Trust"),
+        organisation(name="Southmoor GP Practice", kind="gp_practice"),
+    )
+    upton, downton = constituency(name="Upton and Wyke"), constituency(name="Downton Vale")
+    decided_case(org=north, place=upton, summary="Northgate delayed a cancer referral for months.")
+    decided_case(org=north, place=downton, summary="Northgate lost a complaint letter.")
+    decided_case(org=south, place=upton, summary="Southmoor refused a home visit.")
+    for _ in range(5):
+        decided_case(org=north, place=upton, summary="Northgate discharged a patient too early.")
+    disclosure_entry(title="Complaints about hospital parking", text="We hold no records.")
+    insight_refresh()
+    search_documents_refresh()
+    return north, upton
+
+
+class TestPublishedDecisionsJourney:
+    def test_filter_by_constituency_and_organisation_then_download(
+        self, page, published, screenshot
+    ):
+        north, upton = published
+        page.goto("/data/decisions")
+        page.get_by_label("Organisation", exact=True).select_option(label="Northgate Hospital NHS Trust")
+        page.get_by_label("Constituency").select_option(label="Upton and Wyke")
+        page.get_by_role("button", name="Apply filters").click()
+        page.wait_for_url("**/data/decisions?*")
+        assert page.locator("#results").inner_text() == "6 decisions"
+        assert page.get_by_text("Southmoor refused").count() == 0
+        assert page.get_by_text("lost a complaint letter").count() == 0
+        screenshot("insight-decisions-filtered")
+
+        with page.expect_download() as download_info:
+            page.get_by_role("link", name="a CSV file of the decisions shown").click()
+        path = download_info.value.path()
+        rows = list(csv.DictReader(io.StringIO(open(path, encoding="utf-8").read())))
+        assert len(rows) == 6
+        assert {r["organisation"] for r in rows} == {"Northgate Hospital NHS Trust"}
+        assert {r["constituency"] for r in rows} == {"Upton and Wyke"}
+
+    def test_search_finds_a_decision_and_records_the_click(self, page, published, screenshot):
+        page.goto("/search")
+        page.get_by_label("Search", exact=True).fill("cancer referral")
+        page.get_by_role("button", name="Search").click()
+        assert "1 result" in page.locator("#results").inner_text()
+        screenshot("insight-search")
+        page.locator(".app-search-result a").first.click()
+        page.wait_for_url("**/data/decisions/*")
+        assert page.get_by_text("Northgate delayed a cancer referral").count() == 1
+
+
+@pytest.fixture(scope="module")
+def axe():
+    return Axe()
+
+
+class TestInsightAccessibility:
+    def test_every_public_insight_page(self, page, axe, published, console_errors, screenshot):
+        north, upton = published
+        reference = north.cases.order_by("pk").first().reference
+        paths = {
+            "data": "/data/",
+            "decisions": "/data/decisions",
+            "decisions-error": "/data/decisions?organisation=999999&published_from=31/2/2026",
+            "decision": f"/data/decisions/{reference}",
+            "organisation": f"/data/organisations/{north.pk}",
+            "constituency": f"/data/constituencies/{upton.code}",
+            "performance": "/data/performance",
+            "you-said-we-did": "/data/you-said-we-did",
+            "search": "/search",
+            "search-results": "/search?q=hospital",
+            "search-typo": "/search?q=northgat+hosptial",
+        }
+        for name, path in paths.items():
+            page.goto(path)
+            screenshot(f"insight-{name}")
+            assert page.locator("h1").count() == 1, path
+            assert_no_violations(axe, page)
+        assert console_errors == []
