@@ -170,9 +170,9 @@ class CodingEngine:
         self._themes = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         self._theme_keys: dict[int, str] = {}
         for kind, forms in terminology.icd10_terms().items():
-            matcher = self._exact if kind == terminology.ABBREVIATION else self._lower
             for form, term in forms:
-                self._add(matcher, form, term)
+                exact = kind == terminology.ABBREVIATION and not term.any_case
+                self._add(self._exact if exact else self._lower, form, term)
         for snomed in snomed_terms or ():
             term = terminology.Term(
                 code=snomed.concept_id,
@@ -188,7 +188,7 @@ class CodingEngine:
         self.snomed_term_count = len(snomed_terms or ())
 
     def _add(self, matcher, form: str, term: terminology.Term) -> None:
-        name = f"{term.system}|{term.code}|{term.kind}|{int(term.ambiguous)}"
+        name = f"{term.system}|{term.code}|{term.kind}|{int(term.ambiguous)}|{int(term.any_case)}"
         self._terms[self.nlp.vocab.strings.add(name)] = term
         matcher.add(name, [self.nlp.make_doc(form)])
 

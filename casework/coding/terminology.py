@@ -58,6 +58,7 @@ class Term:
     description: str
     kind: str
     ambiguous: bool = False
+    any_case: bool = False
 
     @property
     def confidence(self) -> float:
@@ -127,11 +128,11 @@ def _parse_table(path: Path):
 
 @cache
 def icd10_table() -> tuple[tuple[str, str, str, bool], ...]:
-    """(code, kind, form, ambiguous) for every base form in the ICD-10 table, in file order."""
+    """(code, kind, form, flags) for every base form in the ICD-10 table, in file order."""
     rows = []
     for _, code, kind, forms, flags in _parse_table(ICD10_TERMS_FILE):
         for form in forms:
-            rows.append((code, kind, form, "ambiguous" in flags))
+            rows.append((code, kind, form, frozenset(flags)))
     return tuple(rows)
 
 
@@ -149,13 +150,14 @@ def icd10_terms() -> dict[str, list[tuple[str, Term]]]:
     """Surface forms by kind: {kind: [(form, Term), ...]}, every variant expanded."""
     by_kind: dict[str, list[tuple[str, Term]]] = {kind: [] for kind in KINDS}
     seen: set[tuple[str, str]] = set()
-    for code, kind, form, ambiguous in icd10_table():
+    for code, kind, form, flags in icd10_table():
         term = Term(
             code=code,
             system=ICD10,
             description=icd10_description(code),
             kind=kind,
-            ambiguous=ambiguous,
+            ambiguous="ambiguous" in flags,
+            any_case="anycase" in flags,
         )
         for variant in sorted(surface_variants(form, kind)):
             key = (variant if kind == ABBREVIATION else variant.lower(), code)

@@ -61,6 +61,13 @@ class TestMatching:
         assert [f.code for f in code_text("She had a PE.")] == ["I26.9"]
         assert code_text("He missed pe at school and felt mi.") == []
 
+    def test_abbreviations_no_word_shares_match_in_any_case(self):
+        assert [f.code for f in code_text("She had a uti and her copd got worse.")] == [
+            "N39.0",
+            "J44.9",
+        ]
+        assert code_text("Tia visited her grandmother.") == []
+
     def test_plurals_and_hyphens_match(self):
         codes = [f.code for f in code_text("Two heart attacks, a mini-stroke and recurrent UTIs.")]
         assert codes == ["I21.9", "G45.9", "N39.0"]
