@@ -26,7 +26,12 @@ NON_STAFF_ROLES = [role for role in Role if role not in STAFF_ROLES]
 
 def _sample_for_group(pattern: str) -> str:
     """A value for one URL parameter that its regex accepts (an id, a word, or an app label)."""
-    candidates = ["1", "sample", *(config.label for config in apps.get_app_configs())]
+    candidates = [
+        "1",
+        "sample",
+        "00000000-0000-4000-8000-000000000000",
+        *(config.label for config in apps.get_app_configs()),
+    ]
     for candidate in candidates:
         if re.fullmatch(pattern, candidate):
             return candidate
