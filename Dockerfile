@@ -21,8 +21,10 @@ RUN /opt/venv/bin/pip install -r /tmp/requirements.lock
 # --- Runtime.
 FROM python:3.11-slim-bookworm
 # libmagic1: upload content checks (python-magic). tesseract-ocr: text from scanned evidence.
+# Pango, HarfBuzz and a font: PDF letters (WeasyPrint).
 RUN apt-get update \
     && apt-get install -y --no-install-recommends libmagic1 tesseract-ocr tesseract-ocr-eng \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-liberation \
     && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 10001 phso \
     && useradd --system --uid 10001 --gid phso --home-dir /app --shell /usr/sbin/nologin phso
