@@ -40,7 +40,8 @@ _LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 # justifies with extra spaces, which would split a phrase into different tokens; a blank line ends
 # a paragraph and is kept as one.
 _WHITESPACE_RUN = re.compile(r"[ \t\r\n\f\v\u00a0\u2028\u2029]{2,}|[\t\r\n\f\v\u00a0\u2028\u2029]")
-_PARAGRAPH_BREAK = re.compile(r"\n[^\n\S]*\n|\r[^\r\S]*\r|\u2029")
+# A form feed is the page break text extraction leaves between PDF pages.
+_PARAGRAPH_BREAK = re.compile(r"\n[^\n\S]*\n|\r[^\r\S]*\r|[\f\u2029]")
 
 
 class _ReadableText:

@@ -29,7 +29,11 @@ class TestFinding:
             assert text[finding.start : finding.end] == finding.text
 
     def test_a_blank_line_ends_the_reach_of_a_negation(self):
-        for text in ("No fever\r\n\r\nSepsis on day two", "No fever\n \nSepsis on day two"):
+        for text in (
+            "No fever\r\n\r\nSepsis on day two",
+            "No fever\n \nSepsis on day two",
+            "No fever\fSepsis on day two",
+        ):
             assert [f.status for f in code_text(text)] == ["negated", "present"]
 
     def test_is_frozen_and_carries_the_classification_description(self):
