@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("insight.search_urls")),
     path("staff/information-requests/", include("foi.staff_urls")),
     path("staff/portals/", include("portals.urls_staff")),
+    path("staff/insight/", include("insight.staff_urls")),
     path("staff/", include("casework.urls")),
     path("admin/", admin.site.urls),
 ]

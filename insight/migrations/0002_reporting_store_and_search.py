@@ -235,7 +235,7 @@ class Migration(migrations.Migration):
                     models.UniqueConstraint(
                         fields=("week_start", "sector", "organisation_id"),
                         name="weekly_count_unique",
-                            )
+                    )
                 ],
             },
         ),

@@ -39,7 +39,9 @@ class TestPublishedDecisionsJourney:
     ):
         north, upton = published
         page.goto("/data/decisions")
-        page.get_by_label("Organisation", exact=True).select_option(label="Northgate Hospital NHS Trust")
+        page.get_by_label("Organisation", exact=True).select_option(
+            label="Northgate Hospital NHS Trust"
+        )
         page.get_by_label("Constituency").select_option(label="Upton and Wyke")
         page.get_by_role("button", name="Apply filters").click()
         page.wait_for_url("**/data/decisions?*")

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from insight import views_staff
+
+app_name = "insight_staff"
+
+urlpatterns = [
+    path("", views_staff.dashboard, name="dashboard"),
+    path("charts/<slug:slug>.csv", views_staff.chart_csv, name="chart_csv"),
+    path("search", views_staff.search_queries, name="search"),
+]
