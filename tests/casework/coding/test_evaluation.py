@@ -14,7 +14,8 @@ DEVELOPMENT = HERE / "evaluation.jsonl"
 HELD_OUT = HERE / "heldout.jsonl"
 
 # Set from what the coder achieves (development: every status 1.00 but present precision 0.99;
-# held out: 1.00, present recall 0.97), with room for a rule change to cost a sentence or two.
+# held out: overall 0.98/0.98, lowest negated recall 0.93 and present precision 0.96), with room
+# for a rule change to cost a sentence or two.
 MINIMUM = {DEVELOPMENT: 0.95, HELD_OUT: 0.9}
 
 
@@ -49,7 +50,7 @@ class TestCodingEvaluateCommand:
     def test_prints_precision_and_recall_per_status(self, capsys):
         call_command("coding_evaluate", str(HELD_OUT), "--misses")
         out = capsys.readouterr().out
-        assert "heldout.jsonl: 52 sentences" in out
+        assert "heldout.jsonl: 87 sentences" in out
         assert "precision" in out and "recall" in out
         for status in (*STATUSES, OVERALL):
             assert any(line.startswith(status) for line in out.splitlines()), status
