@@ -27,6 +27,8 @@ def office_for(request) -> MpOfficeMembership:
     membership = selectors.office_membership(request.user)
     if membership is None or not request.user.has_perm("portals.use_mp_portal"):
         _refuse(request, "no office membership")
+    # For the navigation: read on this request, so it is never older than the page.
+    request.portal_membership = membership
     return membership
 
 
@@ -49,6 +51,7 @@ def organisation_for(request, organisation_id) -> OrganisationMembership:
     membership = selectors.organisation_membership(request.user, organisation_id)
     if membership is None:
         _refuse(request, f"organisation {organisation_id} not theirs")
+    request.portal_membership = membership
     return membership
 
 

@@ -256,3 +256,14 @@ class TestListQueryCounts:
         for name in ("extension_requests", "offices"):
             with django_assert_max_num_queries(15):
                 assert client.get(reverse(f"portals_staff:{name}")).status_code == 200
+
+
+class TestNavigation:
+    def test_only_managers_and_admins_are_offered_the_users_pages(self, client, world):
+        client.force_login(world.a_caseworker)
+        assert "Office users" not in client.get(reverse("mp_portal:home")).content.decode()
+        client.force_login(world.a_manager)
+        assert "Office users" in client.get(reverse("mp_portal:home")).content.decode()
+        client.force_login(world.org_a_user)
+        page = client.get(reverse("org_portal:home", args=[world.org_a.pk])).content.decode()
+        assert ">Users<" not in page

@@ -278,7 +278,42 @@ def seed_cases() -> list[Credential]:
     return []
 
 
-SEED_STEPS = [seed_users, seed_directories, seed_postcodes, seed_cases]
+def seed_portals() -> list[Credential]:
+    """An MP office for the first seeded MP with the demo MP and office users, and the demo
+    organisation users on the organisation with the most demo evidence requests (or cases)."""
+    from django.db.models import Count
+
+    from accounts.models import MemberOfParliament, Organisation
+    from portals.models import MpOffice, MpOfficeMembership, OfficeRole, OrganisationMembership
+
+    member = MemberOfParliament.objects.current().order_by("pk").first()
+    if member is not None:
+        office, _ = MpOffice.objects.get_or_create(mp=member)
+        for role, number, office_role in (
+            (Role.MP, 1, OfficeRole.MANAGER),
+            (Role.MP_OFFICE_STAFF, 1, OfficeRole.MANAGER),
+            (Role.MP_OFFICE_STAFF, 2, OfficeRole.CASEWORKER),
+        ):
+            user = User.objects.get(email=demo_email(role, number))
+            if not MpOfficeMembership.objects.active().filter(user=user).exists():
+                MpOfficeMembership.objects.create(user=user, office=office, role=office_role)
+    organisation = (
+        Organisation.objects.annotate(
+            requests=Count("evidence_requests", distinct=True), demo_cases=Count("cases")
+        )
+        .order_by("-requests", "-demo_cases", "pk")
+        .first()
+    )
+    if organisation is not None:
+        for number, is_admin in ((1, True), (2, False)):
+            user = User.objects.get(email=demo_email(Role.ORGANISATION_USER, number))
+            OrganisationMembership.objects.get_or_create(
+                user=user, organisation=organisation, active=True, defaults={"is_admin": is_admin}
+            )
+    return []
+
+
+SEED_STEPS = [seed_users, seed_directories, seed_postcodes, seed_cases, seed_portals]
 
 
 class Command(BaseCommand):

@@ -1,0 +1,197 @@
+"""The MP office and organisation portals in the browser: an office manager invites a caseworker
+who accepts, refers a complaint with a signed consent form and follows it; an organisation user
+answers an evidence request with a PDF and comments on a provisional report. axe-core checks
+every page on the way; screenshots go to test-results/.
+
+The live server runs Celery tasks eagerly, so consent forms and evidence are virus-scanned by a
+real clamd as soon as they are uploaded.
+"""
+
+# ruff: noqa: F811 - fixtures imported from documents_support and named as parameters
+
+import re
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.core import mail
+from playwright.sync_api import expect
+
+from casework.models import EvidenceRequestStatus, MessageParty, ProvisionalComment
+from casework.services import message_send
+from portals.models import OfficeRole, Referral
+from tests.casework.documents_support import (  # noqa: F401 - fixtures
+    clamd,
+    clamd_settings,
+    evidence_storage,
+    pdf_bytes,
+)
+from tests.e2e.test_accessibility import assert_no_violations
+from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.portals import support
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def axe():
+    return Axe()
+
+
+def sign_in(page, user, password=DEFAULT_PASSWORD):
+    page.goto("/account/login/")
+    page.get_by_label("Email address").fill(user.email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/your-account/**")
+
+
+def check(page, axe, screenshot, name, heading):
+    expect(page.locator("h1")).to_have_text(heading)
+    screenshot(f"portals-{name}")
+    assert_no_violations(axe, page)
+
+
+class TestMpOfficePortal:
+    def test_manager_invites_a_caseworker_who_refers_and_tracks_a_complaint(
+        self, page, axe, console_errors, screenshot, transactional_db, clamd_settings, tmp_path
+    ):
+        office = support.office(support.mp(name="Dana Whitfield"))
+        manager = support.office_user(office, OfficeRole.MANAGER, full_name="Morgan Reid")
+        trust = support.organisation("Leeds Teaching Hospitals NHS Trust")
+        caseworker = UserFactory(roles=[])
+
+        sign_in(page, manager)
+        page.goto("/mp/")
+        check(page, axe, screenshot, "mp-01-referrals-empty", "Referrals")
+        page.get_by_role("link", name="Office users").click()
+        check(page, axe, screenshot, "mp-02-office-users", "Office users")
+        page.get_by_role("link", name="Invite someone").click()
+        page.get_by_role("button", name="Send invitation").click()
+        expect(page.locator(".govuk-error-summary")).to_contain_text(
+            "Enter the email address of the person you are inviting"
+        )
+        check(page, axe, screenshot, "mp-03-invite-error", "Invite someone to the office")
+        page.get_by_label("Email address").fill("sam.office@example.org")
+        page.get_by_label("Caseworker: refers and follows complaints").check()
+        page.get_by_role("button", name="Send invitation").click()
+        expect(page.locator(".govuk-notification-banner")).to_contain_text("Invitation sent")
+        link = re.search(r"https?://\S+/mp/invitation/\S+", mail.outbox[-1].body).group(0)
+        path = re.sub(r"^https?://[^/]+", "", link)
+        page.goto("/account/logout/")
+        page.get_by_role("button", name="Sign out").click()
+
+        page.goto(path)
+        check(page, axe, screenshot, "mp-04-invitation", "Accept your invitation")
+        page.get_by_label("Full name").fill("Sam Office")
+        page.get_by_label("Create a password").fill("a long unrelated passphrase")
+        page.get_by_role("button", name="Create account and accept").click()
+        expect(page.locator(".govuk-notification-banner")).to_contain_text(
+            "You have accepted the invitation"
+        )
+        check(page, axe, screenshot, "mp-05-accepted", "Referrals")
+        assert caseworker.email != "sam.office@example.org"
+
+        # The same link again: a clear page, not a second account.
+        page.goto(path)
+        check(page, axe, screenshot, "mp-06-link-used", "This link has already been used")
+
+        page.goto("/mp/")
+        page.get_by_role("link", name="Refer a complaint").first.click()
+        check(page, axe, screenshot, "mp-07-constituent", "The constituent")
+        page.get_by_label("Constituent's full name").fill("Pat Jones")
+        page.get_by_label("Constituent's postcode").fill("LS1 5AB")
+        page.get_by_role("button", name="Continue").click()
+        check(page, axe, screenshot, "mp-08-complaint", "The complaint")
+        page.get_by_label("An NHS service in England").check()
+        page.get_by_label("Which organisation is the complaint about?").select_option(
+            label=trust.name
+        )
+        page.get_by_label("What happened").fill("Pat was discharged without a care plan.")
+        page.get_by_role("button", name="Continue").click()
+        check(page, axe, screenshot, "mp-09-consent", "The constituent's consent")
+        consent = tmp_path / "signed consent.pdf"
+        consent.write_bytes(pdf_bytes("I consent to my MP referring my complaint"))
+        page.get_by_label("Upload a signed consent form").check()
+        page.locator("input[type=file]").set_input_files(consent)
+        page.get_by_role("button", name="Refer the complaint").click()
+        referral = Referral.objects.get(constituent_name="Pat Jones")
+        reference = referral.case.reference
+        expect(page.locator(".govuk-notification-banner")).to_contain_text(reference)
+        check(page, axe, screenshot, "mp-10-case", reference)
+        expect(page.locator("main")).to_contain_text("Complaint received")
+
+        message_send(
+            case=referral.case,
+            author=UserFactory(),
+            party=MessageParty.MP_OFFICE,
+            body="Thank you. We will be in touch within 5 working days.",
+            from_ombudsman=True,
+        )
+        page.get_by_role("link", name="Messages with the caseworker").click()
+        expect(page.locator(".app-messages")).to_contain_text("within 5 working days")
+        check(page, axe, screenshot, "mp-11-messages", "Messages")
+        page.get_by_label("Send a message to the caseworker").fill("Pat can be reached by phone.")
+        page.get_by_role("button", name="Send message").click()
+        expect(page.locator(".govuk-notification-banner")).to_contain_text("sent")
+
+        page.get_by_role("link", name="Referrals").first.click()
+        expect(page.locator("table")).to_contain_text(reference)
+        check(page, axe, screenshot, "mp-12-referrals", "Referrals")
+        page.get_by_role("link", name="Constituency insight").click()
+        check(page, axe, screenshot, "mp-13-insight", "Constituency insight")
+        expect(page.locator("main")).to_contain_text("fewer than 5")
+        assert not console_errors
+
+
+class TestOrganisationPortal:
+    def test_user_answers_a_request_with_a_pdf_and_comments_on_the_report(
+        self, page, axe, console_errors, screenshot, transactional_db, clamd_settings, tmp_path
+    ):
+        trust = support.organisation("Leeds Teaching Hospitals NHS Trust")
+        user = support.org_user(trust, full_name="Ravi Shah")
+        caseworker = UserFactory()
+        case, request, _ = support.org_case(trust, caseworker=caseworker)
+
+        sign_in(page, user)
+        page.goto("/organisation/")
+        check(page, axe, screenshot, "org-01-cases", "Cases")
+        page.get_by_role("link", name="Evidence requests").first.click()
+        check(page, axe, screenshot, "org-02-requests", "Evidence requests")
+        page.get_by_role("link", name=case.reference).click()
+        check(page, axe, screenshot, "org-03-request", "Evidence request")
+        expect(page.locator("main")).to_contain_text("The clinical notes for 3 May")
+
+        page.get_by_role("button", name="Send evidence").click()
+        expect(page.locator(".govuk-error-summary")).to_contain_text("Select a file to upload")
+        check(page, axe, screenshot, "org-04-request-error", "Evidence request")
+        notes = tmp_path / "clinical notes.pdf"
+        notes.write_bytes(pdf_bytes("Ward notes 3 May"))
+        page.locator("input[type=file]").set_input_files(notes)
+        page.get_by_label("Covering note (optional)").fill("The ward notes you asked for.")
+        page.get_by_role("button", name="Send evidence").click()
+        expect(page.locator(".govuk-notification-banner")).to_contain_text(
+            "Your evidence has been sent"
+        )
+        check(page, axe, screenshot, "org-05-request-answered", "Evidence request")
+        request.refresh_from_db()
+        assert request.status == EvidenceRequestStatus.MET
+
+        page.get_by_role("link", name=f"Go to case {case.reference}").click()
+        check(page, axe, screenshot, "org-06-case", case.reference)
+        page.get_by_role("link", name="Read the provisional report and comment").click()
+        check(page, axe, screenshot, "org-07-report", "Provisional report")
+        page.get_by_label("Your comments on the provisional report").fill(
+            "Paragraph 3 leaves out the follow-up call on 5 May."
+        )
+        page.get_by_role("button", name="Send comments").click()
+        expect(page.locator(".govuk-notification-banner")).to_contain_text(
+            "Your comments have been sent"
+        )
+        check(page, axe, screenshot, "org-08-commented", "Provisional report")
+        assert ProvisionalComment.objects.get().organisation == trust
+
+        page.get_by_role("link", name="Recommendations").first.click()
+        check(page, axe, screenshot, "org-09-recommendations", "Recommendations")
+        page.get_by_role("link", name="Your figures").click()
+        check(page, axe, screenshot, "org-10-figures", "Your figures")
+        assert not console_errors
