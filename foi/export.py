@@ -2,7 +2,8 @@
 
 Only what is about the account holder goes in: their profile and contact preferences, their own
 cases with the timeline they can already see (never internal notes or the audit trail), their own
-message thread, the shared clean documents on their cases and their own information requests.
+message thread, the shared clean documents on their cases, files they sent outside a case (proof
+of identity) and their own information requests.
 Anything reached through another person (their cases, their threads) is left out, because
 Art. 15(4) says the right of access must not adversely affect the rights of others.
 
@@ -70,6 +71,12 @@ def personal_data_collect(user) -> tuple[dict, list[Document]]:
         .usable()
         .order_by("created_at", "id")
     )
+    # Files they sent that belong to no case, such as proof of identity for a SAR.
+    own_files = list(
+        Document.objects.filter(case__isnull=True, uploaded_by=user, internal=False)
+        .usable()
+        .order_by("created_at", "id")
+    )
     requests = InformationRequest.objects.filter(user=user).order_by("received_on", "id")
     events_by_case: dict[int, list] = {}
     for event in events:
@@ -114,6 +121,7 @@ def personal_data_collect(user) -> tuple[dict, list[Document]]:
             }
             for case in cases
         ],
+        "other_documents": [_document_entry(document) for document in own_files],
         "information_requests": [
             {
                 "reference": r.reference,
@@ -126,7 +134,7 @@ def personal_data_collect(user) -> tuple[dict, list[Document]]:
             for r in requests
         ],
     }
-    return data, documents
+    return data, documents + own_files
 
 
 def _document_entry(document: Document) -> dict:

@@ -93,6 +93,14 @@ class TestDataExport:
         self, client, two_people, make_request, django_capture_on_commit_callbacks
     ):
         complainant, mine, theirs = two_people
+        for owner, name in ((complainant, "proof.pdf"), (theirs.complainant, "bob-proof.pdf")):
+            (proof,) = document_upload(
+                case=None,
+                uploaded_by=owner,
+                uploader_role=UploaderRole.COMPLAINANT,
+                files=[SimpleUploadedFile(name, pdf_bytes("Passport"))],
+            )
+            Document.objects.filter(pk=proof.pk).update(status=DocumentStatus.CLEAN)
         make_request(
             kind=Kind.SAR, user=complainant, requester_email=complainant.email, text="All my data"
         )
@@ -109,8 +117,11 @@ class TestDataExport:
         archive = _zip(response)
         names = archive.namelist()
         assert {"data.json", "summary.html"} <= set(names)
+        letter = mine.documents.get(original_filename="letter.pdf")
+        proof = Document.objects.get(original_filename="proof.pdf")
         assert [n for n in names if n.startswith("documents/")] == [
-            f"documents/{mine.documents.get(original_filename='letter.pdf').pk}-letter.pdf"
+            f"documents/{letter.pk}-letter.pdf",
+            f"documents/{proof.pk}-proof.pdf",
         ]
         data = json.loads(archive.read("data.json"))
         everything = archive.read("data.json").decode() + archive.read("summary.html").decode()
@@ -121,9 +132,17 @@ class TestDataExport:
             "Reply to Ann",
         ]
         assert data["information_requests"][0]["request"] == "All my data"
+        assert [d["name"] for d in data["other_documents"]] == ["proof.pdf"]
         assert "Submitted" in everything or data["cases"][0]["timeline"]
         # Nothing of the other person's, and no internal handling.
-        for absent in (theirs.reference, "Bob", "INTERNAL NOTE", "staff.pdf", "Note added"):
+        for absent in (
+            theirs.reference,
+            "Bob",
+            "bob-proof",
+            "INTERNAL NOTE",
+            "staff.pdf",
+            "Note added",
+        ):
             assert absent not in everything
         assert (
             AuditEntry.objects.filter(
