@@ -12,5 +12,7 @@ urlpatterns = [
         name="extension_request",
     ),
     path("offices/", views_staff.offices, name="offices"),
+    path("referrals/", views_staff.referrals, name="referrals"),
+    path("referrals/<int:referral_id>", views_staff.referral, name="referral"),
     path("offices/<int:office_id>/handover", views_staff.handover, name="handover"),
 ]

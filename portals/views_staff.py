@@ -6,10 +6,11 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
+from casework.services import audit_record
 from casework.services_decisions import EvidenceRequestRefused
 from portals import selectors
 from portals.forms import ExtensionDecisionForm, HandoverForm
-from portals.models import ExtensionRequest, ExtensionRequestStatus, MpOffice
+from portals.models import ExtensionRequest, ExtensionRequestStatus, MpOffice, Referral
 from portals.services import PortalRefused, extension_request_decide, office_handover
 
 
@@ -89,3 +90,30 @@ def handover(request, office_id):
             )
             return redirect("portals_staff:offices")
     return render(request, "portals/staff/handover.html", {"office": office, "form": form})
+
+
+@require_safe
+def referrals(request):
+    """Referrals from MP offices, newest first: who the constituent is and how they consented,
+    which the case itself does not hold."""
+    _need(request, "casework.view_case_queue")
+    items = list(
+        Referral.objects.select_related(
+            "case", "office__mp__constituency", "organisation"
+        ).order_by("-created_at", "-id")[:100]
+    )
+    return render(request, "portals/staff/referrals.html", {"items": items})
+
+
+@require_safe
+def referral(request, referral_id):
+    _need(request, "casework.view_case_queue")
+    item = get_object_or_404(
+        Referral.objects.select_related(
+            "case", "office__mp__constituency", "organisation", "referred_by", "consent_document"
+        ),
+        pk=referral_id,
+    )
+    # Constituent contact details are personal data read by staff: the read is audited.
+    audit_record(request=request, action="portal.referral.view", case=item.case, obj=item)
+    return render(request, "portals/staff/referral.html", {"item": item})

@@ -84,6 +84,8 @@ TABLE = {
         STAFF_CASEWORK,
     ),
     "portals_staff:offices": (lambda w: [], STAFF_MANAGERS),
+    "portals_staff:referrals": (lambda w: [], STAFF_CASEWORK),
+    "portals_staff:referral": (lambda w: [w.case_a.referral.pk], STAFF_CASEWORK),
     "portals_staff:handover": (lambda w: [w.office_a.pk], STAFF_MANAGERS),
 }
 

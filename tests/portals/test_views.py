@@ -252,8 +252,9 @@ class TestListQueryCounts:
                 reason="x",
             )
             MpOffice.objects.create(mp=support.mp())
+            support.referred_case(world.office_a, org=world.org_a)
         otp_verified_client(client, manager)
-        for name in ("extension_requests", "offices"):
+        for name in ("extension_requests", "offices", "referrals"):
             with django_assert_max_num_queries(15):
                 assert client.get(reverse(f"portals_staff:{name}")).status_code == 200
 
@@ -267,3 +268,14 @@ class TestNavigation:
         client.force_login(world.org_a_user)
         page = client.get(reverse("org_portal:home", args=[world.org_a.pk])).content.decode()
         assert ">Users<" not in page
+
+
+class TestStaffReferralPage:
+    def test_staff_see_the_constituent_and_the_read_is_audited(self, client, world):
+        otp_verified_client(client, world.staff)
+        referral = world.case_a.referral
+        page = client.get(reverse("portals_staff:referral", args=[referral.pk])).content.decode()
+        assert "Jo Constituent" in page and "LS1 5AB" in page
+        assert AuditEntry.objects.filter(
+            action="portal.referral.view", object_id=str(referral.pk)
+        ).exists()
