@@ -5,11 +5,10 @@ from dataclasses import dataclass
 from django.contrib.postgres.search import (
     SearchHeadline,
     SearchQuery,
-    SearchRank,
     TrigramSimilarity,
 )
 from django.db import connection
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Lookup, Q, QuerySet
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -185,6 +184,10 @@ PAGE_SIZE = 20
 # Counting every match of a common word across a million documents costs more than the search
 # itself; past this the page says "more than 1,000".
 COUNT_LIMIT = 1000
+# Ranking reads every candidate's whole vector, so a word found in half a million documents
+# would take seconds to rank. Only the first few thousand matches the index hands back are
+# ranked: a common word's best result may be missed, and adding a second word finds it.
+RANK_CANDIDATES = 1000
 
 
 @dataclass(frozen=True)
@@ -203,21 +206,43 @@ def search_documents(*, query: str, doc_type: str = "", page: int = 1) -> Search
         return SearchResults([], 0, "")
     offset = (max(page, 1) - 1) * PAGE_SIZE
     if connection.vendor == "postgresql":
-        return _search_postgresql(documents, query, offset)
+        return _search_postgresql(documents, query, offset, doc_type)
     return _search_fallback(documents, query, offset)
 
 
-def _search_postgresql(documents: QuerySet, query: str, offset: int) -> SearchResults:
+def _ranked_ids(query: str, doc_type: str, offset: int) -> list[int]:
+    """One page of ids, best first, ranking only the first RANK_CANDIDATES matches.
+
+    Raw SQL because the candidates must be a LIMITed subquery in FROM, which the ORM cannot
+    write; every value is a query parameter.
+    """
+    table = connection.ops.quote_name(SearchDocument._meta.db_table)
+    type_filter = "AND doc_type = %s" if doc_type else ""
+    sql = (
+        "SELECT id FROM ("  # noqa: S608 - the table name comes from the model, values are params
+        f"  SELECT id, published_on, search_vector FROM {table}"
+        "   WHERE search_vector @@ websearch_to_tsquery('english', %s) "
+        f"  {type_filter} LIMIT %s"
+        ") AS candidates "
+        "ORDER BY ts_rank(search_vector, websearch_to_tsquery('english', %s)) DESC, "
+        "published_on DESC NULLS LAST, id OFFSET %s LIMIT %s"
+    )
+    params = [query, *([doc_type] if doc_type else []), RANK_CANDIDATES, query, offset, PAGE_SIZE]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _search_postgresql(
+    documents: QuerySet, query: str, offset: int, doc_type: str
+) -> SearchResults:
     search_query = SearchQuery(query, search_type="websearch", config="english")
-    matches = documents.filter(search_vector=search_query)
+    # No ORDER BY in the count: the model's default ordering would sort every match.
+    matches = documents.filter(search_vector=search_query).order_by()
     count = matches[: COUNT_LIMIT + 1].count()
     # Ranked ids first, then snippets for this page only: ts_headline reads the whole body, so
     # it must never run over every match.
-    ids = list(
-        matches.annotate(rank=SearchRank(F("search_vector"), search_query))
-        .order_by("-rank", "-published_on", "id")
-        .values_list("id", flat=True)[offset : offset + PAGE_SIZE]
-    )
+    ids = _ranked_ids(query, doc_type, offset)
     snippets = SearchHeadline(
         "body",
         search_query,
@@ -244,11 +269,25 @@ def _marked(snippet: str) -> str:
     return mark_safe(escape(snippet).replace(_START, "<mark>").replace(_STOP, "</mark>"))  # noqa: S308
 
 
+@SearchDocument._meta.get_field("title").register_lookup
+class TrigramMatch(Lookup):
+    """pg_trgm's `%` operator (similarity above pg_trgm.similarity_threshold, 0.3 by default),
+    which the title's GIN trigram index answers; filtering on similarity() would read every row.
+    """
+
+    lookup_name = "trigram_match"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} %% {rhs}", [*lhs_params, *rhs_params]
+
+
 def _suggestion(documents: QuerySet, query: str) -> str:
     """The title closest to what was typed (pg_trgm), offered when nothing matched."""
     best = (
-        documents.annotate(similarity=TrigramSimilarity("title", query))
-        .filter(similarity__gt=0.2)
+        documents.filter(title__trigram_match=query)
+        .annotate(similarity=TrigramSimilarity("title", query))
         .order_by("-similarity")
         .values_list("title", flat=True)
         .first()

@@ -6,7 +6,6 @@ import django.utils.timezone
 from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations, models
 
-
 # PostgreSQL only: the full-text GIN index on the stored vector and a trigram index on titles for
 # "did you mean" suggestions. SQLite, the embedded fallback, searches without either.
 SEARCH_INDEXES = [
