@@ -184,7 +184,12 @@ def information_request_submit(
             system_reason="same requester, same or near-identical text within 60 days",
             payload={"earlier": request.possible_repeat_of.reference},
         )
-    for document in Document.objects.filter(pk__in=list(identity_document_ids), case__isnull=True):
+    proofs = Document.objects.filter(
+        pk__in=list(identity_document_ids),
+        case__isnull=True,
+        information_request_link__isnull=True,
+    )
+    for document in proofs:
         RequestDocument.objects.create(
             request=request, document=document, purpose=RequestDocumentPurpose.IDENTITY
         )
@@ -534,6 +539,8 @@ def request_withdraw(
     on = on or timezone.localdate()
     _transition(request, "withdraw", actor=actor, note=reason)
     if request.statutory_clock is not None:
+        # The clock keeps its events in date order: a withdrawal logged on a day before the
+        # clock's latest event (a clarification restart, say) stops it on that later day.
         _clock_change(request, lambda clock: clock.stop(max(on, clock.history[-1].on), "withdrawn"))
     request.outcome = Outcome.WITHDRAWN
     request.closed_on = on
