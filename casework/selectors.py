@@ -139,6 +139,7 @@ def assignable_staff() -> QuerySet:
         .objects.filter(is_active=True, groups__name__in=[Role.CASEWORKER, Role.MANAGER])
         .distinct()
         .order_by("full_name", "email")
+        .only("pk", "full_name", "email")
     )
 
 

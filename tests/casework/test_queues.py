@@ -216,7 +216,10 @@ class TestFilters:
         here = constituency("Leeds Central and Headingley")
         local = make_case(constituency=here)
         make_case(constituency=constituency("Bath"))
-        assert references(client.get(queue_url("unassigned", constituency=here.pk))) == [
+        assert references(client.get(queue_url("unassigned", constituency="headingley"))) == [
+            local.reference
+        ]
+        assert references(client.get(queue_url("unassigned", constituency=here.code))) == [
             local.reference
         ]
 

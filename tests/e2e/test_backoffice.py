@@ -112,9 +112,10 @@ class TestBackOffice:
         assert_no_violations(axe, page)
 
         open_action(page, "Start assessment")
-        assert "Start assessment: the case is now being assessed." in page.locator(
-            ".govuk-notification-banner"
-        ).inner_text()
+        assert (
+            "Start assessment: the case is now being assessed."
+            in page.locator(".govuk-notification-banner").inner_text()
+        )
 
         # Investigation is refused until the missing pieces are done, and says which.
         investigation = page.locator("details.app-action", has_text="Start investigation")
@@ -131,9 +132,7 @@ class TestBackOffice:
         page.get_by_role("button", name="Save equality information").click()
         assert "declined to give their equality information" in page.locator("main").inner_text()
 
-        page.get_by_role(
-            "button", name="Confirm Leeds Teaching Hospitals NHS Trust"
-        ).click()
+        page.get_by_role("button", name="Confirm Leeds Teaching Hospitals NHS Trust").click()
         assert "Confirmed" in page.locator("#organisations ~ table").first.inner_text()
 
         open_action(page, "Start investigation")
