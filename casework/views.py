@@ -362,6 +362,12 @@ def _require(request, permission, message, obj=None):
         raise PermissionDenied(message)
 
 
+def _audit_case_page(request, case, page: str) -> None:
+    """Record a staff read of one of a case's own pages (the case page records its own)."""
+    if request.method == "GET":
+        audit_record(request=request, action="case.view", case=case, detail={"page": page})
+
+
 def _posted(request):
     """The form data of a POST (even an empty one, which must still be checked), else None."""
     return request.POST if request.method == "POST" else None
@@ -549,6 +555,7 @@ def case_transition_view(request, reference):
         form = TransitionForm(
             initial={"action": action.value, "version": case.status_changed_at.isoformat()}
         )
+        _audit_case_page(request, case, "transition")
         return _transition_page(request, case, action, form)
     form = TransitionForm(request.POST)
     status = 200
@@ -624,6 +631,7 @@ def case_assign_view(request, reference):
             name = "you" if who == request.user else who
             messages.success(request, f"{case.reference} is assigned to {name}.")
             return redirect("casework:case_detail", reference=case.reference)
+    _audit_case_page(request, case, "assign")
     return render(request, "casework/assign.html", {"case": case, "form": form})
 
 
@@ -658,6 +666,7 @@ def case_demographics_view(request, reference):
         )
         messages.success(request, "The equality information has been recorded.")
         return redirect(_case_anchor(case, "equality-information"))
+    _audit_case_page(request, case, "equality_information")
     return render(
         request,
         "casework/demographics.html",
@@ -722,6 +731,7 @@ def case_links_view(request, reference):
             else:
                 messages.success(request, f"{case.reference} is linked to {other.reference}.")
                 return redirect(_case_anchor(case, "links"))
+    _audit_case_page(request, case, "links")
     return render(
         request,
         "casework/links.html",

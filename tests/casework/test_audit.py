@@ -157,3 +157,24 @@ class TestAuditCannotBeChanged:
         assert client.get("/admin/casework/auditentry/").status_code == 404
         assert client.get("/admin/casework/casenote/").status_code == 404
         assert client.get("/admin/casework/team/").status_code == 200
+
+
+class TestCaseSubPagesAreAudited:
+    @pytest.mark.parametrize(
+        ("name", "query", "page"),
+        [
+            ("case_assign", "", "assign"),
+            ("case_demographics", "", "equality_information"),
+            ("case_links", "", "links"),
+            ("case_transition", "?action=withdraw", "transition"),
+        ],
+    )
+    def test_opening_a_page_of_the_case_is_recorded(self, client, name, query, page):
+        case = make_case()
+        client, caseworker = signed_in(client)
+        url = reverse(f"casework:{name}", kwargs={"reference": case.reference}) + query
+        assert client.get(url, REMOTE_ADDR="203.0.113.50").status_code == 200
+        entry = AuditEntry.objects.get(action="case.view")
+        assert (entry.user, entry.case, entry.ip) == (caseworker, case, "203.0.113.50")
+        assert entry.detail == {"page": page}
+
