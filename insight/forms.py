@@ -1,5 +1,6 @@
 from django import forms
 
+from accounts.geography import InvalidPostcode, normalise_postcode
 from accounts.models import OrganisationKind, Sector
 from casework.models import DecisionOutcome
 from insight.models import DocumentType
@@ -62,3 +63,25 @@ class SearchForm(forms.Form):
         required=False,
         choices=[("", "Everything")] + list(DocumentType.choices),
     )
+
+
+class NearPostcodeForm(forms.Form):
+    postcode = forms.CharField(label="Postcode", max_length=20)
+    radius = forms.IntegerField(
+        label="Distance in kilometres",
+        min_value=1,
+        max_value=100,
+        initial=10,
+        help_text="From 1 to 100",
+        error_messages={
+            "min_value": "Distance must be at least 1 kilometre",
+            "max_value": "Distance must be 100 kilometres or less",
+            "invalid": "Distance must be a whole number of kilometres",
+        },
+    )
+
+    def clean_postcode(self):
+        try:
+            return normalise_postcode(self.cleaned_data["postcode"])
+        except InvalidPostcode as error:
+            raise forms.ValidationError("Enter a real postcode, like SW1A 1AA") from error

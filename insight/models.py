@@ -108,6 +108,10 @@ class CaseFact(models.Model):
     constituency_name = models.CharField(max_length=200, blank=True)
     local_authority_code = models.CharField(max_length=9, blank=True, db_index=True)
     referred_by_mp = models.BooleanField(default=False)
+    # Where the complainant lives, to the 1 km square of the British National Grid that holds
+    # their postcode: enough for distance searches and density maps, too coarse to find a home.
+    grid_east_km = models.PositiveIntegerField(null=True, blank=True)
+    grid_north_km = models.PositiveIntegerField(null=True, blank=True)
     received_on = models.DateField(db_index=True)
     assessed_on = models.DateField(null=True, blank=True)
     decided_on = models.DateField(null=True, blank=True, db_index=True)
@@ -129,6 +133,7 @@ class CaseFact(models.Model):
                 name="casefact_published_order",
                 condition=models.Q(published=True),
             ),
+            models.Index(fields=["grid_east_km", "grid_north_km"], name="casefact_grid"),
         ]
 
     def __str__(self):

@@ -48,7 +48,7 @@ class Chart:
         return 16 + 28 * max(len(self.rows), 1)
 
 
-def _grouped(queryset, column: str, labels: dict | None = None, limit=None) -> list:
+def grouped(queryset, column: str, labels: dict | None = None, limit=None) -> list:
     rows = queryset.values(column).annotate(n=Count("id")).order_by("-n", column)
     if limit:
         rows = rows[:limit]
@@ -60,7 +60,7 @@ def _status_chart() -> Chart:
         "status",
         "Cases by status",
         "Cases",
-        _grouped(CaseFact.objects.all(), "status", dict(CaseStatus.choices)),
+        grouped(CaseFact.objects.all(), "status", dict(CaseStatus.choices)),
     )
 
 
@@ -69,18 +69,18 @@ def _sector_chart() -> Chart:
         "sector",
         "Cases by sector",
         "Cases",
-        _grouped(CaseFact.objects.all(), "sector", dict(Sector.choices)),
+        grouped(CaseFact.objects.all(), "sector", dict(Sector.choices)),
     )
 
 
 def _organisation_chart() -> Chart:
-    rows = _grouped(CaseFact.objects.exclude(organisation_id=None), "organisation_name", limit=TOP)
+    rows = grouped(CaseFact.objects.exclude(organisation_id=None), "organisation_name", limit=TOP)
     return Chart("organisations", f"The {TOP} organisations with most cases", "Cases", rows)
 
 
 def _organisation_kind_chart() -> Chart:
     labels = dict(OrganisationKind.choices)
-    rows = _grouped(CaseFact.objects.all(), "organisation_kind", labels)
+    rows = grouped(CaseFact.objects.all(), "organisation_kind", labels)
     return Chart("organisation-kinds", "Cases by type of organisation", "Cases", rows)
 
 
@@ -123,7 +123,7 @@ def _timeliness_chart() -> Chart:
 
 
 def _outcome_chart() -> Chart:
-    rows = _grouped(CaseFact.objects.exclude(outcome=""), "outcome", dict(DecisionOutcome.choices))
+    rows = grouped(CaseFact.objects.exclude(outcome=""), "outcome", dict(DecisionOutcome.choices))
     return Chart("outcomes", "Decisions by outcome", "Decisions", rows)
 
 
@@ -177,7 +177,7 @@ def _equality_charts(user) -> list[Chart]:
     ):
         labels = dict(EqualityMonitoring._meta.get_field(name).choices)
         labels[""] = "Not answered"
-        rows = [(label, suppressed(n)) for label, n in _grouped(answers, name, labels)]
+        rows = [(label, suppressed(n)) for label, n in grouped(answers, name, labels)]
         charts.append(
             Chart(
                 f"equality-{name.replace('_', '-')}",

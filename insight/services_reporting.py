@@ -13,8 +13,10 @@ from django.db.models import Count, F, Min, Prefetch, Q
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 
+from accounts.models import Postcode
 from casework.models import Case, CaseEvent, CaseEventKind, CaseOrganisation, Decision
 from casework.state import CaseStatus
+from complaints.models import ComplaintDetails
 from foi.models import InformationRequest
 from insight.models import CaseFact, CaseFeedback, MonthlyPerformance, RefreshState, WeeklyCount
 
@@ -83,6 +85,7 @@ def _case_facts_rebuild(*, case_ids: list[int], now: datetime) -> None:
         )
         .order_by()
     )
+    grid = _grid_squares(case_ids)
     facts = []
     for case in cases:
         first = next(iter(case.case_organisations.all()), None)
@@ -104,6 +107,8 @@ def _case_facts_rebuild(*, case_ids: list[int], now: datetime) -> None:
                 constituency_name=case.constituency.name if case.constituency else "",
                 local_authority_code=case.local_authority_code,
                 referred_by_mp=case.referring_mp_id is not None,
+                grid_east_km=grid.get(case.pk, (None, None))[0],
+                grid_north_km=grid.get(case.pk, (None, None))[1],
                 received_on=timezone.localdate(case.received_at),
                 assessed_on=timezone.localdate(case.assessed_at) if case.assessed_at else None,
                 decided_on=timezone.localdate(case.decided_at) if case.decided_at else None,
@@ -120,6 +125,22 @@ def _case_facts_rebuild(*, case_ids: list[int], now: datetime) -> None:
     # Deleted and re-created rather than updated: a case's fact is always built whole.
     CaseFact.objects.filter(case_id__in=case_ids).delete()
     CaseFact.objects.bulk_create(facts, batch_size=1000)
+
+
+def _grid_squares(case_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """Each case's complainant postcode as a 1 km grid square; the postcode itself is not kept."""
+    postcodes = dict(
+        ComplaintDetails.objects.filter(case_id__in=case_ids, postcode_found=True).values_list(
+            "case_id", "postcode"
+        )
+    )
+    places = {
+        p: (e // 1000, n // 1000)
+        for p, e, n in Postcode.objects.filter(
+            postcode__in=set(postcodes.values()), easting__isnull=False, northing__isnull=False
+        ).values_list("postcode", "easting", "northing")
+    }
+    return {case_id: places[p] for case_id, p in postcodes.items() if p in places}
 
 
 def _week(value) -> date:

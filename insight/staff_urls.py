@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views_staff.dashboard, name="dashboard"),
     path("charts/<slug:slug>.csv", views_staff.chart_csv, name="chart_csv"),
     path("search", views_staff.search_queries, name="search"),
+    path("geography", views_staff.geography, name="geography"),
 ]

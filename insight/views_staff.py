@@ -9,7 +9,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from insight.csv import csv_response, shown
+from insight.forms import NearPostcodeForm
 from insight.selectors_dashboards import dashboard_charts, search_report
+from insight.selectors_geography import PostcodeNotFound, area_charts, cases_near, density_map
 
 VIEW_DASHBOARDS = "insight.view_dashboards"
 
@@ -29,7 +31,8 @@ def dashboard(request):
 @require_safe
 def chart_csv(request, slug):
     _check_access(request)
-    charts = {c.slug: c for c in dashboard_charts(user=request.user, today=timezone.localdate())}
+    every = dashboard_charts(user=request.user, today=timezone.localdate()) + area_charts()
+    charts = {c.slug: c for c in every}
     chart = charts.get(slug)
     if chart is None:
         raise Http404("No such chart")
@@ -46,4 +49,23 @@ def search_queries(request):
     since = timezone.localdate() - timedelta(days=30)
     return render(
         request, "insight/staff/search.html", {"report": search_report(since=since), "since": since}
+    )
+
+
+@require_safe
+def geography(request):
+    _check_access(request)
+    form = NearPostcodeForm(request.GET or None)
+    nearby = None
+    if form.is_valid():
+        try:
+            nearby = cases_near(
+                postcode=form.cleaned_data["postcode"], radius_km=form.cleaned_data["radius"]
+            )
+        except PostcodeNotFound:
+            form.add_error("postcode", "We do not have that postcode in our postcode directory")
+    return render(
+        request,
+        "insight/staff/geography.html",
+        {"form": form, "nearby": nearby, "charts": area_charts(), "map": density_map()},
     )
