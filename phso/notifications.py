@@ -72,6 +72,7 @@ TEMPLATES: dict[str, NotificationTemplate] = {
         _template("evidence_request_overdue", EMAIL, "reference", "link"),
         _template("portal_invitation", EMAIL, "link"),
         _template("referral_consent", EMAIL, "link"),
+        _template("case_share_request", EMAIL, "reference", "link"),
         _template("information_request_received", EMAIL, "name", "reference", "link"),
         _template(
             "information_request_acknowledged", EMAIL, "name", "reference", "link", "due_date"

@@ -280,3 +280,15 @@ class HandoverForm(forms.Form):
         empty_label="Select the new MP",
         error_messages={"required": "Select the new MP", "invalid_choice": "Select the new MP"},
     )
+
+
+class ShareRequestForm(forms.Form):
+    reference = forms.RegexField(
+        label="Complaint reference",
+        regex=r"^\s*[A-Za-z]{2}-\d{4}-\d{6}\s*$",
+        help_text="The constituent will find it in our emails to them, for example HC-2026-000123.",
+        error_messages={
+            "required": "Enter the complaint reference",
+            "invalid": "Enter a reference in the correct format, like HC-2026-000123",
+        },
+    )

@@ -310,3 +310,41 @@ class ComplianceSubmission(models.Model):
 
     def __str__(self):
         return f"Compliance evidence {self.pk} for recommendation {self.recommendation_id}"
+
+
+class CaseShareQuerySet(models.QuerySet):
+    def confirmed(self):
+        return self.filter(confirmed_at__isnull=False)
+
+
+class CaseShare(models.Model):
+    """A complainant's consent for their MP's office to follow a complaint they made themselves.
+
+    The office asks by case reference; the complainant is emailed (at their own account's address,
+    never one the office typed) a single-use link, and confirms signed in as the complainant.
+    """
+
+    office = models.ForeignKey(MpOffice, on_delete=models.PROTECT, related_name="shares")
+    case = models.ForeignKey("casework.Case", on_delete=models.PROTECT, related_name="shares")
+    token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CaseShareQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office", "case"],
+                condition=models.Q(confirmed_at__isnull=False),
+                name="one_confirmed_share_per_office_and_case",
+            )
+        ]
+
+    def __str__(self):
+        return f"Case {self.case_id} shared with {self.office}"

@@ -15,6 +15,7 @@ from casework.models import (
     Recommendation,
 )
 from portals.models import (
+    CaseShare,
     ExtensionRequest,
     ExtensionRequestStatus,
     MpOfficeMembership,
@@ -59,8 +60,19 @@ def office_is_manager(membership) -> bool:
 
 
 def office_cases(office):
-    """The cases an office follows: those of its referrals (moved to it by a handover too)."""
-    return Case.objects.filter(referral__office=office)
+    """The cases an office follows: those of its referrals (moved to it by a handover too) and
+    those their complainants agreed to share with it."""
+    shared = CaseShare.objects.confirmed().filter(office=office, case=OuterRef("pk"))
+    return Case.objects.filter(Q(referral__office=office) | Exists(shared))
+
+
+def office_shares_for_list(office):
+    return (
+        CaseShare.objects.confirmed()
+        .filter(office=office)
+        .select_related("case")
+        .order_by("-confirmed_at", "-id")
+    )
 
 
 def office_referrals_for_list(office):
@@ -83,7 +95,7 @@ def office_referrals_for_list(office):
 
 def office_case(office, reference) -> Case:
     try:
-        return office_cases(office).select_related("referral").get(reference=reference)
+        return office_cases(office).get(reference=reference)
     except Case.DoesNotExist:
         raise Http404("No case found") from None
 

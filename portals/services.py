@@ -21,6 +21,7 @@ from accounts.services import user_create, user_grant_role
 from casework.models import (
     OPEN_STATUS_VALUES,
     AuditEntry,
+    Case,
     CaseKind,
     DocumentStatus,
     Sensitivity,
@@ -30,6 +31,7 @@ from casework.services import case_create, document_upload
 from casework.services_decisions import evidence_request_extend, evidence_request_respond
 from phso.services import notification_send
 from portals.models import (
+    CaseShare,
     ComplianceSubmission,
     ConsentMethod,
     ExtensionRequest,
@@ -594,3 +596,76 @@ def _compliance_record(*, recommendation, actor, note, documents):
         detail={"document_ids": [d.pk for d in documents]},
     )
     return submission
+
+
+# Complaints made directly, shared with the MP's office by their complainant ---------------------
+
+
+@transaction.atomic
+def case_share_request(*, office: MpOffice, actor, reference: str) -> None:
+    """Ask the complainant of `reference` to let the office follow it.
+
+    Only a case from the MP's constituency with a complainant who has an email address is asked
+    about; for any other reference nothing happens, and the office is told the same either way,
+    so that the form cannot be used to learn which references exist.
+    """
+    case = (
+        Case.objects.filter(
+            reference=reference.strip().upper(),
+            constituency_id=office.mp.constituency_id,
+            complainant__isnull=False,
+        )
+        .select_related("complainant")
+        .first()
+    )
+    already = case is not None and CaseShare.objects.confirmed().filter(office=office, case=case)
+    if case is None or not case.complainant.email or already.exists():
+        portal_audit(actor=actor, action="portal.share.request_ignored", obj=office)
+        return
+    token, hashed = _new_token()
+    share = CaseShare.objects.create(
+        office=office,
+        case=case,
+        token_hash=hashed,
+        expires_at=timezone.now() + timedelta(days=CONSENT_DAYS),
+        requested_by=actor,
+    )
+    portal_audit(actor=actor, action="portal.share.request", obj=share, case=case)
+    notification_send(
+        channel="email",
+        to=case.complainant.email,
+        template="case_share_request",
+        personalisation={"reference": case.reference, "link": _link(f"/mp/share/{token}")},
+        reference=f"case-share-{share.pk}",
+    )
+
+
+def case_share_for_token(token: str, *, user) -> CaseShare:
+    """The request a link is for, if `user` is its complaint's complainant (LinkInvalid
+    "unknown" otherwise, so that nobody else learns anything from the link)."""
+    share = (
+        CaseShare.objects.select_related("case", "office__mp")
+        .filter(token_hash=token_hash(token))
+        .first()
+    )
+    if share is None or share.case.complainant_id != getattr(user, "pk", None):
+        raise LinkInvalid("unknown")
+    if share.confirmed_at is not None:
+        raise LinkInvalid("used")
+    if share.expires_at <= timezone.now():
+        raise LinkInvalid("expired")
+    return share
+
+
+@transaction.atomic
+def case_share_confirm(*, token: str, user) -> CaseShare:
+    share = CaseShare.objects.select_for_update().filter(token_hash=token_hash(token)).first()
+    if share is None:
+        raise LinkInvalid("unknown")
+    share = case_share_for_token(token, user=user)
+    if CaseShare.objects.confirmed().filter(office=share.office, case=share.case).exists():
+        raise LinkInvalid("used")
+    share.confirmed_at = timezone.now()
+    share.save(update_fields=["confirmed_at"])
+    portal_audit(actor=user, action="portal.share.confirm", obj=share, case=share.case)
+    return share

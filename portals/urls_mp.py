@@ -18,4 +18,6 @@ urlpatterns = [
     path("insight.csv", views_mp.insight_csv, name="insight_csv"),
     path("invitation/<str:token>", views_links.invitation, name="invitation"),
     path("consent/<str:token>", views_links.consent, name="consent"),
+    path("share/", views_mp.share_request, name="share_request"),
+    path("share/<str:token>", views_links.share_confirm, name="share_confirm"),
 ]

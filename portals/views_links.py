@@ -3,6 +3,7 @@ to their MP's referral. A used, expired or unknown link gets a page saying so, a
 
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -12,6 +13,8 @@ from portals.models import OrganisationMembership
 from portals.services import (
     LinkInvalid,
     PortalRefused,
+    case_share_confirm,
+    case_share_for_token,
     invitation_accept,
     invitation_for_token,
     link_refusal_record,
@@ -95,3 +98,20 @@ def consent(request, token):
             return _link_refused(request, exc, kind="consent")
         return render(request, "portals/consent_done.html", {"referral": referral})
     return render(request, "portals/consent.html", {"referral": referral})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def share_confirm(request, token):
+    """The complainant, signed in, lets their MP's office follow their complaint."""
+    try:
+        share = case_share_for_token(token, user=request.user)
+        if request.method == "POST":
+            share = case_share_confirm(token=token, user=request.user)
+            messages.success(
+                request, f"{share.office.mp.name}'s office can now follow your complaint"
+            )
+            return redirect("complaints:case", reference=share.case.reference)
+    except LinkInvalid as exc:
+        return _link_refused(request, exc, kind="share")
+    return render(request, "portals/share_confirm.html", {"share": share})

@@ -21,10 +21,12 @@ from portals.forms import (
     MessageForm,
     OfficeInviteForm,
     RoleForm,
+    ShareRequestForm,
 )
-from portals.models import Invitation, MpOfficeMembership
+from portals.models import Invitation, MpOfficeMembership, Referral
 from portals.services import (
     PortalRefused,
+    case_share_request,
     invitation_create,
     office_membership_remove,
     office_membership_role_set,
@@ -46,10 +48,14 @@ def home(request):
     rows = [
         {"referral": r, "status": public_status(r.case) if r.case_id else None} for r in referrals
     ]
+    shared = [
+        {"share": s, "status": public_status(s.case)}
+        for s in selectors.office_shares_for_list(membership.office)
+    ]
     return render(
         request,
         "portals/mp/home.html",
-        {"membership": membership, "office": membership.office, "rows": rows},
+        {"membership": membership, "office": membership.office, "rows": rows, "shared": shared},
     )
 
 
@@ -78,7 +84,7 @@ def case_detail(request, reference):
         {
             "office": membership.office,
             "case": case,
-            "referral": case.referral,
+            "referral": Referral.objects.filter(case=case).first(),
             "status": public_status(case),
             "timeline": _timeline(case),
             "organisations": case.organisations.order_by("name"),
@@ -327,3 +333,24 @@ def insight_csv(request):
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="complaints-{constituency.code}.csv"'
     return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def share_request(request):
+    """Ask a constituent who complained to us directly to let the office follow their case."""
+    membership = access.office_for(request)
+    form = ShareRequestForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        case_share_request(
+            office=membership.office, actor=request.user, reference=form.cleaned_data["reference"]
+        )
+        messages.success(
+            request,
+            "If this is the reference of a complaint from your constituency, we have emailed the "
+            "person who made it to ask whether your office may follow it",
+        )
+        return redirect("mp_portal:home")
+    return render(
+        request, "portals/mp/share_request.html", {"office": membership.office, "form": form}
+    )

@@ -29,6 +29,8 @@ REFERRAL_LATER_STEP = (302, 302, 302, 404, 404, 404, 404, 404, 404, 302)
 OFFICE_MANAGERS = (200, 404, 200, 404, 404, 404, 404, 404, 404, 302)
 OFFICE_A_MANAGER = (200, 404, 404, 404, 404, 404, 404, 404, 404, 302)
 NOBODY = (404,) * 10
+# A link that needs the complainant signed in: the anonymous are sent to sign in first.
+SIGNED_IN_LINK = (404,) * 9 + (302,)
 ORG_A = (404, 404, 404, 200, 200, 404, 404, 404, 404, 302)
 ORG_A_ADMIN = (404, 404, 404, 200, 404, 404, 404, 404, 404, 302)
 ORG_MEMBERS_REDIRECTED = (404, 404, 404, 302, 302, 302, 404, 404, 404, 302)
@@ -53,6 +55,8 @@ TABLE = {
     "mp_portal:insight_csv": (lambda w: [], MEMBER_ONLY),
     "mp_portal:invitation": (lambda w: ["forged-token"], NOBODY),
     "mp_portal:consent": (lambda w: ["forged-token"], NOBODY),
+    "mp_portal:share_request": (lambda w: [], MEMBER_ONLY),
+    "mp_portal:share_confirm": (lambda w: ["forged-token"], SIGNED_IN_LINK),
     "org_portal:choose": (lambda w: [], ORG_MEMBERS_REDIRECTED),
     "org_portal:invitation": (lambda w: ["forged-token"], NOBODY),
     "org_portal:home": (lambda w: [w.org_a.pk], ORG_A),
