@@ -10,21 +10,33 @@ real clamd as soon as they are uploaded.
 # ruff: noqa: F811 - fixtures imported from documents_support and named as parameters
 
 import re
+from datetime import timedelta
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.core import mail
+from django.test import Client
+from django.utils import timezone
 from playwright.sync_api import expect
 
-from casework.models import EvidenceRequestStatus, MessageParty, ProvisionalComment
-from casework.services import message_send
-from portals.models import OfficeRole, Referral
+from casework.models import CaseKind, EvidenceRequestStatus, MessageParty, ProvisionalComment
+from casework.services import case_create, message_send
+from portals.models import (
+    CaseShare,
+    ExtensionRequest,
+    MpOfficeMembership,
+    OfficeRole,
+    OrganisationMembership,
+    Referral,
+)
+from portals.services import token_hash
 from tests.casework.documents_support import (  # noqa: F401 - fixtures
     clamd,
     clamd_settings,
     evidence_storage,
     pdf_bytes,
 )
+from tests.conftest import otp_verified_client
 from tests.e2e.test_accessibility import assert_no_violations
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 from tests.portals import support
@@ -194,4 +206,109 @@ class TestOrganisationPortal:
         check(page, axe, screenshot, "org-09-recommendations", "Recommendations")
         page.get_by_role("link", name="Your figures").click()
         check(page, axe, screenshot, "org-10-figures", "Your figures")
+        assert not console_errors
+
+
+def _signed_in_as(page, live_server, user, *, staff=False):
+    page.context.clear_cookies()
+    if user is None:
+        return
+    client = Client()
+    if staff:
+        otp_verified_client(client, user)
+    else:
+        client.force_login(user)
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+
+
+class TestEveryPortalPage:
+    """The pages the journeys above do not pass through, each checked with axe-core."""
+
+    def test_remaining_pages_have_no_violations(
+        self, page, axe, console_errors, screenshot, live_server, transactional_db, manager
+    ):
+        w = support.world()
+        caseworker_membership = MpOfficeMembership.objects.get(user=w.a_caseworker)
+        user_membership = OrganisationMembership.objects.get(user=w.org_a_user)
+        extension = ExtensionRequest.objects.create(
+            evidence_request=w.request_a,
+            requested_by=w.org_a_user,
+            extra_working_days=5,
+            reason="Records are off site",
+        )
+        share_case = case_create(
+            kind=CaseKind.HEALTH,
+            complainant=w.complainant,
+            summary="Waited a year",
+            constituency=w.office_a.mp.constituency,
+        )
+        with_consent_email = Referral.objects.create(
+            office=w.office_a,
+            kind=CaseKind.HEALTH,
+            organisation=w.org_a,
+            summary="Unsafe discharge",
+            constituent_name="Lee Constituent",
+            constituent_email="lee@example.org",
+            constituent_postcode="LS1 5AB",
+            consent_method="email",
+            consent_token_hash=token_hash("consent-token-for-the-test"),
+            consent_expires_at=timezone.now() + timedelta(days=1),
+            referred_by=w.a_manager,
+        )
+        CaseShare.objects.create(
+            office=w.office_a,
+            case=share_case,
+            token_hash=token_hash("share-token-for-the-test"),
+            expires_at=timezone.now() + timedelta(days=1),
+            requested_by=w.a_manager,
+        )
+        pages = [
+            (w.a_manager, f"/mp/team/{caseworker_membership.pk}", "mp-member", False),
+            (w.a_manager, "/mp/share/", "mp-share-request", False),
+            (w.a_manager, f"/mp/cases/{w.case_a.reference}", "mp-case", False),
+            (w.complainant, "/mp/share/share-token-for-the-test", "mp-share-confirm", False),
+            (None, "/mp/consent/consent-token-for-the-test", "mp-consent", False),
+            (None, "/mp/invitation/forged", "link-invalid", False),
+            (w.org_a_admin, f"/organisation/{w.org_a.pk}/users/", "org-users", False),
+            (w.org_a_admin, f"/organisation/{w.org_a.pk}/users/invite", "org-invite", False),
+            (
+                w.org_a_admin,
+                f"/organisation/{w.org_a.pk}/users/{user_membership.pk}/remove",
+                "org-remove",
+                False,
+            ),
+            (
+                w.org_a_user,
+                f"/organisation/{w.org_a.pk}/evidence-requests/{w.request_a.pk}/more-time",
+                "org-more-time",
+                False,
+            ),
+            (
+                w.org_a_user,
+                f"/organisation/{w.org_a.pk}/cases/{w.org_case_a.reference}/messages",
+                "org-messages",
+                False,
+            ),
+            (
+                w.org_a_user,
+                f"/organisation/{w.org_a.pk}/recommendations/{w.recommendation_a.pk}",
+                "org-recommendation",
+                False,
+            ),
+            (w.staff, "/staff/portals/extension-requests/", "staff-extensions", True),
+            (w.staff, f"/staff/portals/extension-requests/{extension.pk}", "staff-extension", True),
+            (w.staff, "/staff/portals/referrals/", "staff-referrals", True),
+            (w.staff, f"/staff/portals/referrals/{w.case_a.referral.pk}", "staff-referral", True),
+            (manager, "/staff/portals/offices/", "staff-offices", True),
+            (manager, f"/staff/portals/offices/{w.office_a.pk}/handover", "staff-handover", True),
+        ]
+        assert with_consent_email.case is None
+        for user, path, name, staff in pages:
+            _signed_in_as(page, live_server, user, staff=staff)
+            page.goto(path)
+            assert page.locator("h1").count() == 1, path
+            screenshot(f"portals-page-{name}")
+            assert_no_violations(axe, page)
         assert not console_errors
