@@ -15,10 +15,19 @@ from casework.models import (
 )
 from casework.services import message_send
 from casework.services_decisions import evidence_request_create
-from portals.models import ExtensionRequest, Invitation, InvitationRole, MpOffice, Referral
+from portals.models import (
+    ExtensionRequest,
+    Invitation,
+    InvitationRole,
+    MpOffice,
+    MpOfficeMembership,
+    OrganisationMembership,
+    Referral,
+)
 from portals.services import invitation_create
 from tests.casework.documents_support import pdf_bytes, upload
 from tests.conftest import otp_verified_client
+from tests.factories import UserFactory
 from tests.portals import support
 
 
@@ -279,3 +288,53 @@ class TestStaffReferralPage:
         assert AuditEntry.objects.filter(
             action="portal.referral.view", object_id=str(referral.pk)
         ).exists()
+
+
+class TestUsersPages:
+    def test_a_manager_changes_a_role_then_removes_the_person(self, client, world):
+        membership = MpOfficeMembership.objects.get(user=world.a_caseworker)
+        url = reverse("mp_portal:team_member", args=[membership.pk])
+        client.force_login(world.a_manager)
+        response = client.post(url, {"action": "role"})
+        assert "Select a role" in response.content.decode()
+        client.post(url, {"action": "role", "role": "manager"})
+        membership.refresh_from_db()
+        assert membership.role == "manager"
+        client.post(url, {"action": "remove"})
+        membership.refresh_from_db()
+        assert not membership.active
+
+    def test_the_last_manager_is_told_why_they_cannot_leave(self, client, world):
+        membership = MpOfficeMembership.objects.get(user=world.a_manager)
+        client.force_login(world.a_manager)
+        response = client.post(
+            reverse("mp_portal:team_member", args=[membership.pk]), {"action": "remove"}
+        )
+        assert "An office needs at least one manager" in response.content.decode()
+
+    def test_an_organisation_admin_removes_a_user(self, client, world):
+        membership = OrganisationMembership.objects.get(user=world.org_a_user)
+        client.force_login(world.org_a_admin)
+        client.post(reverse("org_portal:users_remove", args=[world.org_a.pk, membership.pk]))
+        client.force_login(world.org_a_user)
+        assert client.get(reverse("org_portal:home", args=[world.org_a.pk])).status_code == 404
+
+    def test_someone_with_an_account_signs_in_then_accepts(
+        self, client, world, django_capture_on_commit_callbacks
+    ):
+        existing = UserFactory()
+        with django_capture_on_commit_callbacks(execute=True):
+            invitation_create(
+                inviter=world.org_a_admin,
+                email=existing.email,
+                role=InvitationRole.ORGANISATION_USER,
+                organisation=world.org_a,
+            )
+        token = mail.outbox[-1].body.split("/organisation/invitation/")[1].split()[0]
+        url = reverse("org_portal:invitation", args=[token])
+        assert "Sign in to accept the invitation" in client.get(url).content.decode()
+        client.force_login(world.org_b_user)
+        assert "You are signed in as" in client.get(url).content.decode()
+        client.force_login(existing)
+        response = client.post(url)
+        assert response.url == reverse("org_portal:home", args=[world.org_a.pk])
