@@ -85,3 +85,11 @@ class NearPostcodeForm(forms.Form):
             return normalise_postcode(self.cleaned_data["postcode"])
         except InvalidPostcode as error:
             raise forms.ValidationError("Enter a real postcode, like SW1A 1AA") from error
+
+
+class SystemicReviewForm(forms.Form):
+    title = forms.CharField(
+        label="What the review is about",
+        max_length=200,
+        error_messages={"required": "Enter what the review is about"},
+    )

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils import timezone
@@ -258,3 +259,76 @@ class SearchClick(models.Model):
 
     def __str__(self):
         return f"Click on {self.url}"
+
+
+# Trend detection: statistical process control over weekly counts.
+
+
+class TrendRule(models.TextChoices):
+    """The NHS "Making Data Count" rules for special cause variation on an XmR chart."""
+
+    OUTSIDE_LIMITS = "outside_limits", "A week outside the 3-sigma process limits"
+    SHIFT = "shift", "7 weeks in a row on the same side of the mean"
+    TREND = "trend", "6 weeks in a row each higher (or each lower) than the last"
+    TWO_OF_THREE = "two_of_three", "2 of 3 weeks beyond 2-sigma on the same side"
+
+
+class TrendDirection(models.TextChoices):
+    UP = "up", "More complaints"
+    DOWN = "down", "Fewer complaints"
+
+
+class TrendAlertQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(review__isnull=True)
+
+
+class TrendAlert(models.Model):
+    """Special cause variation in one organisation's weekly complaints, for a manager to look at.
+
+    One per organisation, rule and week the signal ended, so detecting again finds the same row.
+    """
+
+    organisation_id = models.BigIntegerField(db_index=True)
+    organisation_name = models.CharField(max_length=255)
+    rule = models.CharField(max_length=20, choices=TrendRule.choices)
+    direction = models.CharField(max_length=4, choices=TrendDirection.choices)
+    first_week = models.DateField()
+    week_start = models.DateField(help_text="The week the signal ended.")
+    mean = models.FloatField()
+    lower_limit = models.FloatField()
+    upper_limit = models.FloatField()
+    # The weekly counts the limits were worked out from: [[week ISO date, count], ...].
+    series = models.JSONField(default=list)
+    detected_at = models.DateTimeField(default=timezone.now)
+
+    objects = TrendAlertQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-week_start", "organisation_name", "rule"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation_id", "rule", "week_start"], name="trend_alert_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.organisation_name}: {self.get_rule_display()} ({self.week_start})"
+
+
+class SystemicReview(models.Model):
+    """A manager's review of a possible systemic problem, opened from a trend alert."""
+
+    alert = models.OneToOneField(TrendAlert, on_delete=models.PROTECT, related_name="review")
+    title = models.CharField(max_length=200)
+    cases = models.ManyToManyField("casework.Case", related_name="+")
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    opened_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+
+    def __str__(self):
+        return self.title

@@ -9,4 +9,6 @@ urlpatterns = [
     path("charts/<slug:slug>.csv", views_staff.chart_csv, name="chart_csv"),
     path("search", views_staff.search_queries, name="search"),
     path("geography", views_staff.geography, name="geography"),
+    path("alerts", views_staff.alerts, name="alerts"),
+    path("alerts/<int:pk>", views_staff.alert, name="alert"),
 ]

@@ -2,16 +2,20 @@
 
 from datetime import timedelta
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from insight.csv import csv_response, shown
-from insight.forms import NearPostcodeForm
+from insight.forms import NearPostcodeForm, SystemicReviewForm
+from insight.models import TrendAlert
 from insight.selectors_dashboards import dashboard_charts, search_report
 from insight.selectors_geography import PostcodeNotFound, area_charts, cases_near, density_map
+from insight.selectors_trends import control_chart
+from insight.services_trends import ReviewAlreadyOpen, alert_cases, systemic_review_open
 
 VIEW_DASHBOARDS = "insight.view_dashboards"
 
@@ -68,4 +72,46 @@ def geography(request):
         request,
         "insight/staff/geography.html",
         {"form": form, "nearby": nearby, "charts": area_charts(), "map": density_map()},
+    )
+
+
+ALERTS_SHOWN = 200
+
+
+@require_safe
+def alerts(request):
+    _check_access(request)
+    rows = TrendAlert.objects.select_related("review").order_by("-week_start", "organisation_name")
+    return render(request, "insight/staff/alerts.html", {"alerts": rows[:ALERTS_SHOWN]})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def alert(request, pk):
+    _check_access(request)
+    trend = get_object_or_404(TrendAlert.objects.select_related("review"), pk=pk)
+    may_open = request.user.has_perm("insight.open_systemic_review")
+    form = SystemicReviewForm(request.POST or None, initial={"title": str(trend)})
+    if request.method == "POST":
+        if not may_open:
+            raise PermissionDenied("Only managers can open a systemic review.")
+        if form.is_valid():
+            try:
+                systemic_review_open(
+                    alert=trend, actor=request.user, title=form.cleaned_data["title"]
+                )
+            except ReviewAlreadyOpen as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(request, "Systemic review opened with the cases below.")
+            return redirect("insight_staff:alert", pk=trend.pk)
+    return render(
+        request,
+        "insight/staff/alert.html",
+        {
+            "alert": trend,
+            "chart": control_chart(trend),
+            "cases": alert_cases(trend)[:ALERTS_SHOWN],
+            "form": form,
+            "may_open": may_open,
+        },
     )

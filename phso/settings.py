@@ -166,6 +166,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "insight.tasks.search_documents_refresh",
         "schedule": 30 * 60,
     },
+    "trend-alerts-detect": {
+        "task": "insight.tasks.trend_alerts_detect",
+        "schedule": 7 * 24 * 3600,
+    },
     "clear-expired-sessions": {
         "task": "phso.tasks.clear_expired_sessions",
         "schedule": 6 * 3600,

@@ -4,24 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('insight', '0002_reporting_store_and_search'),
+        ("insight", "0002_reporting_store_and_search"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='casefact',
-            name='grid_east_km',
+            model_name="casefact",
+            name="grid_east_km",
             field=models.PositiveIntegerField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='casefact',
-            name='grid_north_km',
+            model_name="casefact",
+            name="grid_north_km",
             field=models.PositiveIntegerField(blank=True, null=True),
         ),
         migrations.AddIndex(
-            model_name='casefact',
-            index=models.Index(fields=['grid_east_km', 'grid_north_km'], name='casefact_grid'),
+            model_name="casefact",
+            index=models.Index(fields=["grid_east_km", "grid_north_km"], name="casefact_grid"),
         ),
     ]
