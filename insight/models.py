@@ -332,3 +332,29 @@ class SystemicReview(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class ForecastFrequency(models.TextChoices):
+    WEEK = "week", "Weekly"
+    MONTH = "month", "Monthly"
+
+
+class SeriesForecast(models.Model):
+    """The latest forecast of one series of complaints received (all, or one sector)."""
+
+    series = models.CharField(max_length=20, help_text="'all' or a sector.")
+    frequency = models.CharField(max_length=5, choices=ForecastFrequency.choices)
+    method = models.CharField(max_length=30)
+    backtest = models.JSONField(default=dict, help_text="Method → MAPE (per cent) or null.")
+    history = models.JSONField(default=list, help_text="[[period ISO date, count], ...]")
+    points = models.JSONField(default=list, help_text="[[period, forecast, lower, upper], ...]")
+    trained_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["frequency", "series"]
+        constraints = [
+            models.UniqueConstraint(fields=["series", "frequency"], name="series_forecast_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.get_frequency_display()} forecast for {self.series}"

@@ -14,7 +14,7 @@ from django.utils.safestring import mark_safe
 
 from accounts.models import OrganisationKind, Sector
 from casework.models import DecisionOutcome
-from insight.models import CaseFact, MonthlyPerformance, SearchDocument
+from insight.models import CaseFact, DocumentType, MonthlyPerformance, SearchDocument
 
 # Numbers this small could point to a person in a small place or organisation (ONS disclosure
 # control practice): they are published as "fewer than 5", and as null in the API.
@@ -285,8 +285,11 @@ class TrigramMatch(Lookup):
 
 def _suggestion(documents: QuerySet, query: str) -> str:
     """The title closest to what was typed (pg_trgm), offered when nothing matched."""
+    # Suggestions come from organisation names and guidance titles only: decision titles repeat
+    # the organisation's name a million times over and would make the trigram index unselective.
     best = (
-        documents.filter(title__trigram_match=query)
+        documents.filter(doc_type__in=[DocumentType.ORGANISATION, DocumentType.GUIDANCE])
+        .filter(title__trigram_match=query)
         .annotate(similarity=TrigramSimilarity("title", query))
         .order_by("-similarity")
         .values_list("title", flat=True)

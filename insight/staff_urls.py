@@ -10,5 +10,6 @@ urlpatterns = [
     path("search", views_staff.search_queries, name="search"),
     path("geography", views_staff.geography, name="geography"),
     path("alerts", views_staff.alerts, name="alerts"),
+    path("forecasts", views_staff.forecasts, name="forecasts"),
     path("alerts/<int:pk>", views_staff.alert, name="alert"),
 ]

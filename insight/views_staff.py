@@ -13,6 +13,7 @@ from insight.csv import csv_response, shown
 from insight.forms import NearPostcodeForm, SystemicReviewForm
 from insight.models import TrendAlert
 from insight.selectors_dashboards import dashboard_charts, search_report
+from insight.selectors_forecasts import HOURS_PER_CASE, HOURS_PER_FTE_MONTH, forecast_views
 from insight.selectors_geography import PostcodeNotFound, area_charts, cases_near, density_map
 from insight.selectors_trends import control_chart
 from insight.services_trends import ReviewAlreadyOpen, alert_cases, systemic_review_open
@@ -113,5 +114,19 @@ def alert(request, pk):
             "cases": alert_cases(trend)[:ALERTS_SHOWN],
             "form": form,
             "may_open": may_open,
+        },
+    )
+
+
+@require_safe
+def forecasts(request):
+    _check_access(request)
+    return render(
+        request,
+        "insight/staff/forecasts.html",
+        {
+            "forecasts": forecast_views(),
+            "hours_per_case": HOURS_PER_CASE,
+            "hours_per_fte": HOURS_PER_FTE_MONTH,
         },
     )

@@ -170,6 +170,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "insight.tasks.trend_alerts_detect",
         "schedule": 7 * 24 * 3600,
     },
+    "forecasts-train": {"task": "insight.tasks.forecasts_train", "schedule": 7 * 24 * 3600},
     "clear-expired-sessions": {
         "task": "phso.tasks.clear_expired_sessions",
         "schedule": 6 * 3600,

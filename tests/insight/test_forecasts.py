@@ -1,0 +1,126 @@
+"""Forecasting: candidate methods chosen by rolling-origin backtest, stored forecasts with
+intervals retrained by a task, and the managers' forecast page."""
+
+import math
+import random
+from datetime import date, timedelta
+
+import pytest
+from django.urls import reverse
+
+from accounts.roles import Role
+from insight import forecasting
+from insight.models import CaseFact, ForecastFrequency, SeriesForecast, WeeklyCount
+from insight.services_forecasts import forecasts_train
+from insight.tasks import forecasts_train as forecasts_train_task
+from tests.conftest import otp_verified_client
+from tests.factories import UserFactory
+
+TODAY = date(2026, 11, 25)
+
+
+def seasonal(n, season, level=100.0, amplitude=20.0, slope=0.5, noise=3.0, seed=1):
+    rng = random.Random(seed)  # noqa: S311 - repeatable test data, not security
+    return [
+        level + amplitude * math.sin(2 * math.pi * i / season) + slope * i + rng.gauss(0, noise)
+        for i in range(n)
+    ]
+
+
+class TestForecasting:
+    def test_backtest_scores_every_candidate_and_picks_the_lowest(self):
+        result = forecasting.forecast(seasonal(48, 12), season=12, horizon=12, test_length=3)
+        scores = {k: v for k, v in result.backtest.items() if v is not None}
+        assert set(scores) == set(forecasting.METHODS)
+        assert result.method == min(scores, key=scores.get)
+        assert result.method != forecasting.SEASONAL_NAIVE  # the trend defeats last year's values
+
+    def test_twelve_months_ahead_with_intervals_around_the_forecast(self):
+        result = forecasting.forecast(seasonal(48, 12), season=12, horizon=12, test_length=3)
+        assert len(result.points) == 12
+        assert all(low <= f <= high for f, low, high in result.points)
+        assert (
+            result.points[-1][2] - result.points[-1][1] >= result.points[0][2] - result.points[0][1]
+        )
+
+    def test_short_history_falls_back_to_naive(self):
+        result = forecasting.forecast([3, 4], season=12, horizon=12, test_length=3)
+        assert result.method == forecasting.SEASONAL_NAIVE
+        assert [p[0] for p in result.points] == [4] * 12
+
+    def test_mape(self):
+        assert forecasting.mape([100, 200], [110, 180]) == pytest.approx(10.0)
+        assert forecasting.mape([0, 0], [1, 2]) is None
+
+
+@pytest.fixture
+def history(db):
+    monday = TODAY - timedelta(days=TODAY.weekday())
+    counts = seasonal(120, 52, level=30, amplitude=5, slope=0.05, noise=2)
+    WeeklyCount.objects.bulk_create(
+        WeeklyCount(
+            week_start=monday - timedelta(weeks=120 - i),
+            sector="health",
+            organisation_id=1,
+            received=max(0, round(v)),
+        )
+        for i, v in enumerate(counts)
+    )
+    facts = []
+    for i in range(36):
+        month = date(2023 + (10 + i) // 12, (10 + i) % 12 + 1, 3)
+        for j in range(20 + i % 12):
+            facts.append(
+                CaseFact(
+                    case_id=i * 100 + j,
+                    reference=f"HC-{i}-{j}",
+                    kind="health",
+                    status="closed",
+                    sector="health",
+                    received_on=month,
+                )
+            )
+    CaseFact.objects.bulk_create(facts)
+
+
+@pytest.mark.django_db
+class TestForecastsTrain:
+    def test_trains_weekly_and_monthly_for_all_and_each_sector(self, history):
+        assert forecasts_train(today=TODAY) == 4
+        weekly = SeriesForecast.objects.get(series="all", frequency=ForecastFrequency.WEEK)
+        assert len(weekly.points) == 52
+        assert weekly.points[0][0] == "2026-11-23"
+        monthly = SeriesForecast.objects.get(series="health", frequency=ForecastFrequency.MONTH)
+        assert len(monthly.points) == 12
+        assert monthly.points[0][0] == "2026-11-01"
+        assert monthly.history[-1][0] == "2026-10-01"
+        assert monthly.method in forecasting.METHODS
+
+    def test_retraining_replaces_and_empty_database_trains_nothing(self, history):
+        forecasts_train(today=TODAY)
+        forecasts_train(today=TODAY)
+        assert SeriesForecast.objects.count() == 4
+        CaseFact.objects.all().delete()
+        WeeklyCount.objects.all().delete()
+        assert forecasts_train(today=TODAY) == 0
+
+    def test_task(self, history):
+        assert forecasts_train_task.delay(TODAY.isoformat()).get() == 4
+
+
+@pytest.mark.django_db
+class TestForecastPage:
+    def test_chart_backtest_table_and_staffing(self, client, history):
+        forecasts_train(today=TODAY)
+        client = otp_verified_client(client, UserFactory(roles=[Role.MANAGER]))
+        content = client.get(reverse("insight_staff:forecasts")).content.decode()
+        assert "Backtest error by method" in content
+        assert "Caseworkers needed" in content
+        assert content.count("<svg") >= 4 and "style=" not in content
+
+    def test_empty(self, client, db):
+        client = otp_verified_client(client, UserFactory(roles=[Role.ANALYST]))
+        assert b"No forecasts yet" in client.get(reverse("insight_staff:forecasts")).content
+
+    def test_caseworker_is_refused(self, staff_client):
+        assert staff_client.get(reverse("insight_staff:forecasts")).status_code == 403
