@@ -3,13 +3,15 @@ organisations' requests for more time, and handing an office over after an elect
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Min
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
-from casework.services import audit_record
+from casework.models import Case, CaseOrganisation, Message, MessageParty
+from casework.services import audit_record, message_send, messages_mark_read
 from casework.services_decisions import EvidenceRequestRefused
 from portals import selectors
-from portals.forms import ExtensionDecisionForm, HandoverForm
+from portals.forms import ExtensionDecisionForm, HandoverForm, MessageForm
 from portals.models import ExtensionRequest, ExtensionRequestStatus, MpOffice, Referral
 from portals.services import PortalRefused, extension_request_decide, office_handover
 
@@ -117,3 +119,74 @@ def referral(request, referral_id):
     # Constituent contact details are personal data read by staff: the read is audited.
     audit_record(request=request, action="portal.referral.view", case=item.case, obj=item)
     return render(request, "portals/staff/referral.html", {"item": item})
+
+
+# The MP office and organisation message threads: the back office's case page holds only the
+# complainant's thread, so caseworkers read and answer these here.
+
+
+@require_safe
+def portal_messages(request):
+    """Threads with MP offices and organisations that have messages no one here has read."""
+    _need(request, "casework.work_case")
+    threads = list(
+        Message.objects.filter(party__in=[MessageParty.MP_OFFICE, MessageParty.ORGANISATION])
+        .unread_by_ombudsman()
+        .values("case__reference", "party", "organisation_id", "organisation__name")
+        .annotate(unread=Count("id"), oldest=Min("created_at"))
+        .order_by("oldest")[:200]
+    )
+    return render(request, "portals/staff/portal_messages.html", {"threads": threads})
+
+
+def _thread(request, reference, party, organisation_id=None):
+    _need(request, "casework.work_case")
+    case = get_object_or_404(Case.objects.visible_to(request.user), reference=reference)
+    organisation = None
+    if party == MessageParty.ORGANISATION:
+        link = get_object_or_404(
+            CaseOrganisation.objects.select_related("organisation"),
+            case=case,
+            organisation_id=organisation_id,
+        )
+        organisation = link.organisation
+    form = MessageForm(request.POST if request.method == "POST" else None)
+    form.fields["body"].label = "Reply"
+    if request.method == "POST" and form.is_valid():
+        message_send(
+            case=case,
+            author=request.user,
+            party=party,
+            body=form.cleaned_data["body"],
+            from_ombudsman=True,
+            organisation=organisation,
+        )
+        messages.success(request, "Your message has been sent")
+        return redirect(request.path)
+    thread = list(Message.objects.thread(case=case, party=party, organisation=organisation))
+    if request.method == "GET":
+        messages_mark_read(
+            case=case, party=party, reader_is_ombudsman=True, organisation=organisation
+        )
+        audit_record(
+            request=request,
+            action="portal.thread.view",
+            case=case,
+            detail={"party": party, "organisation_id": organisation_id},
+        )
+    with_whom = organisation.name if organisation else "the MP's office"
+    return render(
+        request,
+        "portals/staff/thread.html",
+        {"case": case, "thread": thread, "form": form, "with_whom": with_whom},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def office_thread(request, reference):
+    return _thread(request, reference, MessageParty.MP_OFFICE)
+
+
+@require_http_methods(["GET", "POST"])
+def organisation_thread(request, reference, organisation_id):
+    return _thread(request, reference, MessageParty.ORGANISATION, organisation_id)

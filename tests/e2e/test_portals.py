@@ -301,10 +301,30 @@ class TestEveryPortalPage:
             (w.staff, f"/staff/portals/extension-requests/{extension.pk}", "staff-extension", True),
             (w.staff, "/staff/portals/referrals/", "staff-referrals", True),
             (w.staff, f"/staff/portals/referrals/{w.case_a.referral.pk}", "staff-referral", True),
+            (w.staff, "/staff/portals/messages/", "staff-messages", True),
+            (
+                w.staff,
+                f"/staff/portals/cases/{w.org_case_a.reference}/organisations/{w.org_a.pk}/messages",
+                "staff-organisation-thread",
+                True,
+            ),
+            (
+                w.staff,
+                f"/staff/portals/cases/{w.case_a.reference}/mp-office-messages",
+                "staff-office-thread",
+                True,
+            ),
             (manager, "/staff/portals/offices/", "staff-offices", True),
             (manager, f"/staff/portals/offices/{w.office_a.pk}/handover", "staff-handover", True),
         ]
         assert with_consent_email.case is None
+        message_send(
+            case=w.case_a,
+            author=w.a_caseworker,
+            party=MessageParty.MP_OFFICE,
+            body="Any news for Jo?",
+            from_ombudsman=False,
+        )
         for user, path, name, staff in pages:
             _signed_in_as(page, live_server, user, staff=staff)
             page.goto(path)

@@ -89,6 +89,12 @@ TABLE = {
     ),
     "portals_staff:offices": (lambda w: [], STAFF_MANAGERS),
     "portals_staff:referrals": (lambda w: [], STAFF_CASEWORK),
+    "portals_staff:messages": (lambda w: [], STAFF_CASEWORK),
+    "portals_staff:office_thread": (lambda w: [w.case_a.reference], STAFF_CASEWORK),
+    "portals_staff:organisation_thread": (
+        lambda w: [w.org_case_a.reference, w.org_a.pk],
+        STAFF_CASEWORK,
+    ),
     "portals_staff:referral": (lambda w: [w.case_a.referral.pk], STAFF_CASEWORK),
     "portals_staff:handover": (lambda w: [w.office_a.pk], STAFF_MANAGERS),
 }

@@ -262,8 +262,16 @@ class TestListQueryCounts:
             )
             MpOffice.objects.create(mp=support.mp())
             support.referred_case(world.office_a, org=world.org_a)
+            message_send(
+                case=case,
+                author=world.org_a_user,
+                party=MessageParty.ORGANISATION,
+                organisation=world.org_a,
+                body="Question",
+                from_ombudsman=False,
+            )
         otp_verified_client(client, manager)
-        for name in ("extension_requests", "offices", "referrals"):
+        for name in ("extension_requests", "offices", "referrals", "messages"):
             with django_assert_max_num_queries(15):
                 assert client.get(reverse(f"portals_staff:{name}")).status_code == 200
 
@@ -338,3 +346,36 @@ class TestUsersPages:
         client.force_login(existing)
         response = client.post(url)
         assert response.url == reverse("org_portal:home", args=[world.org_a.pk])
+
+
+class TestStaffThreads:
+    def test_a_caseworker_reads_and_answers_an_organisations_message(self, client, world):
+        message_send(
+            case=world.org_case_a,
+            author=world.org_a_user,
+            party=MessageParty.ORGANISATION,
+            organisation=world.org_a,
+            body="Which ward do you mean?",
+            from_ombudsman=False,
+        )
+        otp_verified_client(client, world.staff)
+        listing = client.get(reverse("portals_staff:messages")).content.decode()
+        assert world.org_case_a.reference in listing
+        url = reverse(
+            "portals_staff:organisation_thread", args=[world.org_case_a.reference, world.org_a.pk]
+        )
+        assert "Which ward do you mean?" in client.get(url).content.decode()
+        assert not Message.objects.filter(read_at__isnull=True, from_ombudsman=False).exists()
+        client.post(url, {"body": "Ward 7, please."})
+        client.force_login(world.org_a_user)
+        page = client.get(
+            reverse("org_portal:case_messages", args=[world.org_a.pk, world.org_case_a.reference])
+        ).content.decode()
+        assert "Ward 7, please." in page
+
+    def test_an_organisation_not_on_the_case_has_no_thread(self, client, world):
+        otp_verified_client(client, world.staff)
+        url = reverse(
+            "portals_staff:organisation_thread", args=[world.org_case_a.reference, world.org_b.pk]
+        )
+        assert client.get(url).status_code == 404
