@@ -38,14 +38,14 @@ class Chart:
                 "label": label,
                 "value": value,
                 "width": round(300 * (value or 0) / largest) if largest else 0,
-                "y": 8 + 28 * i,
+                "y": 8 + 32 * i,
             }
             for i, (label, value) in enumerate(self.rows)
         ]
 
     @property
     def height(self) -> int:
-        return 16 + 28 * max(len(self.rows), 1)
+        return 16 + 32 * max(len(self.rows), 1)
 
 
 def grouped(queryset, column: str, labels: dict | None = None, limit=None) -> list:

@@ -3,13 +3,22 @@ CSV, search; axe-core (WCAG 2.2 AA) on every public insight page."""
 
 import csv
 import io
+from datetime import date, timedelta
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.utils import timezone
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.models import Postcode
+from accounts.roles import Role
+from insight.models import CaseFact, SearchLog, TrendAlert
+from insight.services_forecasts import forecasts_train
 from insight.services_reporting import insight_refresh
 from insight.services_search import search_documents_refresh
 from tests.e2e.test_accessibility import assert_no_violations
+from tests.factories import DEFAULT_PASSWORD, UserFactory
 from tests.insight.builders import constituency, decided_case, disclosure_entry, organisation
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -96,4 +105,67 @@ class TestInsightAccessibility:
             screenshot(f"insight-{name}")
             assert page.locator("h1").count() == 1, path
             assert_no_violations(axe, page)
+        assert console_errors == []
+
+
+def security_code(device) -> str:
+    value = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
+    return f"{value:0{device.digits}d}"
+
+
+@pytest.fixture
+def staff_insight_data(published):
+    north, _ = published
+    Postcode.objects.create(postcode="LS1 1AA", easting=429_500, northing=433_500)
+    CaseFact.objects.filter(organisation_id=north.pk).update(grid_east_km=429, grid_north_km=433)
+    week = date(2026, 11, 16)
+    alert = TrendAlert.objects.create(
+        organisation_id=north.pk,
+        organisation_name=north.name,
+        rule="outside_limits",
+        direction="up",
+        first_week=week,
+        week_start=week,
+        mean=10,
+        lower_limit=2,
+        upper_limit=18,
+        series=[
+            [(week - timedelta(weeks=3 - i)).isoformat(), v] for i, v in enumerate([9, 11, 10, 25])
+        ],
+    )
+    forecasts_train(today=timezone.localdate())
+    SearchLog.objects.create(query="parking", result_count=1)
+    return alert
+
+
+class TestStaffInsightAccessibility:
+    def test_every_staff_insight_page(
+        self, page, axe, staff_insight_data, console_errors, screenshot
+    ):
+        manager = UserFactory(roles=[Role.MANAGER])
+        device = TOTPDevice.objects.create(user=manager, name="Phone", confirmed=True)
+        page.goto("/staff/insight/")
+        page.get_by_label("Email address").fill(manager.email)
+        page.get_by_label("Password").fill(DEFAULT_PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url("**/staff-security-code**")
+        page.get_by_label("Security code").fill(security_code(device))
+        page.get_by_role("button", name="Continue").click()
+        page.wait_for_url("**/staff/**")
+        paths = {
+            "dashboard": "/staff/insight/",
+            "geography": "/staff/insight/geography?postcode=LS1+1AA&radius=10",
+            "alerts": "/staff/insight/alerts",
+            "alert": f"/staff/insight/alerts/{staff_insight_data.pk}",
+            "forecasts": "/staff/insight/forecasts",
+            "search-report": "/staff/insight/search",
+        }
+        for name, path in paths.items():
+            page.goto(path)
+            screenshot(f"insight-staff-{name}")
+            assert page.locator("h1").count() == 1, path
+            assert_no_violations(axe, page)
+        page.goto(paths["alert"])
+        page.get_by_role("button", name="Open a systemic review").click()
+        assert "Systemic review opened" in page.locator("main").inner_text()
         assert console_errors == []
