@@ -246,8 +246,8 @@ class Journey:
 
     def first_to_do(self, section: Section) -> str:
         steps = self.steps(section)
-        todo = next((s for s in steps if not self.answers.valid(s.slug)), steps[0])
-        return todo.slug
+        pending = next((s for s in steps if not self.answers.valid(s.slug)), steps[0])
+        return pending.slug
 
     def after(self, slug: str, *, change: bool = False) -> str:
         """Where to go once a page is saved: a page, TASK_LIST, CHECK_ANSWERS or MP_REFERRAL."""
@@ -256,9 +256,9 @@ class Journey:
         steps = self.steps(SECTION_OF[slug])
         if change:
             # Back to check answers, unless the change opened a page that needs an answer.
-            todo = next((s.slug for s in steps if not self.answers.valid(s.slug)), None)
-            if todo:
-                return todo
+            pending = next((s.slug for s in steps if not self.answers.valid(s.slug)), None)
+            if pending:
+                return pending
             return CHECK_ANSWERS if self.complete else TASK_LIST
         slugs = [s.slug for s in steps]
         later = slugs[slugs.index(slug) + 1 :] if slug in slugs else []
