@@ -15,7 +15,8 @@ SETTINGS = {
     ForecastFrequency.WEEK: (52, 52, 13, 156),
     ForecastFrequency.MONTH: (12, 12, 3, 60),
 }
-MIN_HISTORY = 2
+# Fewer periods than this give a forecast nobody should plan staff on.
+MIN_HISTORY = 8
 
 
 def _add_months(month: date, n: int) -> date:

@@ -104,6 +104,12 @@ class TestForecastsTrain:
         WeeklyCount.objects.all().delete()
         assert forecasts_train(today=TODAY) == 0
 
+    def test_too_short_a_history_is_not_forecast(self, db):
+        CaseFact.objects.create(
+            case_id=1, reference="HC-1", kind="health", status="closed", received_on=TODAY
+        )
+        assert forecasts_train(today=TODAY + timedelta(days=60)) == 0
+
     def test_task(self, history):
         assert forecasts_train_task.delay(TODAY.isoformat()).get() == 4
 
