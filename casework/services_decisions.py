@@ -75,9 +75,9 @@ def _long_date(day: date) -> str:
 
 
 def _organisation_link() -> str:
-    # The organisation portal where requests are answered is still to be built; until then the
-    # link takes them to the service, and staff record responses that come by email or post.
-    return f"{settings.SITE_URL.rstrip('/')}/"
+    # The organisation portal lists the organisation's requests once its user signs in; the email
+    # names only the case reference, so the link carries nothing about the case either.
+    return f"{settings.SITE_URL.rstrip('/')}/organisation/"
 
 
 # Evidence requests -----------------------------------------------------------------------------

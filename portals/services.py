@@ -24,10 +24,12 @@ from casework.models import (
     Case,
     CaseKind,
     DocumentStatus,
+    Message,
+    MessageParty,
     Sensitivity,
     UploaderRole,
 )
-from casework.services import case_create, document_upload
+from casework.services import case_create, document_upload, message_send
 from casework.services_decisions import evidence_request_extend, evidence_request_respond
 from phso.services import notification_send
 from portals.models import (
@@ -669,3 +671,30 @@ def case_share_confirm(*, token: str, user) -> CaseShare:
     share.save(update_fields=["confirmed_at"])
     portal_audit(actor=user, action="portal.share.confirm", obj=share, case=share.case)
     return share
+
+
+@transaction.atomic
+def portal_reply_send(*, case, author, party, body: str, organisation=None) -> Message:
+    """Staff reply on an MP office or organisation thread; every active member of that office or
+    organisation is told a message is waiting (never what it says)."""
+    message = message_send(
+        case=case, author=author, party=party, body=body, from_ombudsman=True, organisation=organisation
+    )
+    if party == MessageParty.ORGANISATION:
+        members = OrganisationMembership.objects.active().filter(organisation=organisation)
+        path = f"/organisation/{organisation.pk}/cases/{case.reference}/messages"
+    else:
+        offices = MpOffice.objects.current().filter(
+            Q(referrals__case=case) | Q(shares__case=case, shares__confirmed_at__isnull=False)
+        )
+        members = MpOfficeMembership.objects.active().filter(office__in=offices)
+        path = f"/mp/cases/{case.reference}/messages"
+    for user_id, email, name in members.values_list("user_id", "user__email", "user__full_name").distinct():
+        notification_send(
+            channel="email",
+            to=email,
+            template="new_message",
+            personalisation={"name": name or "there", "reference": case.reference, "link": _link(path)},
+            reference=f"message-{message.pk}-user-{user_id}",
+        )
+    return message

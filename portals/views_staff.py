@@ -8,12 +8,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
 from casework.models import Case, CaseOrganisation, Message, MessageParty
-from casework.services import audit_record, message_send, messages_mark_read
+from casework.services import audit_record, messages_mark_read
 from casework.services_decisions import EvidenceRequestRefused
 from portals import selectors
 from portals.forms import ExtensionDecisionForm, HandoverForm, MessageForm
 from portals.models import ExtensionRequest, ExtensionRequestStatus, MpOffice, Referral
-from portals.services import PortalRefused, extension_request_decide, office_handover
+from portals.services import PortalRefused, extension_request_decide, office_handover, portal_reply_send
 
 
 def _need(request, perm):
@@ -153,12 +153,11 @@ def _thread(request, reference, party, organisation_id=None):
     form = MessageForm(request.POST if request.method == "POST" else None)
     form.fields["body"].label = "Reply"
     if request.method == "POST" and form.is_valid():
-        message_send(
+        portal_reply_send(
             case=case,
             author=request.user,
             party=party,
             body=form.cleaned_data["body"],
-            from_ombudsman=True,
             organisation=organisation,
         )
         messages.success(request, "Your message has been sent")
