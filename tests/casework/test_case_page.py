@@ -372,3 +372,24 @@ class TestComplaintFormDetails:
         body = client.get(case_url(case)).content.decode()
         assert "answered the equality questions with their complaint form" in body
         assert "Mixed or multiple" not in body
+
+
+class TestStaffHomeLinks:
+    """Each staff role finds its own work from the staff home page."""
+
+    @pytest.mark.parametrize(
+        ("role", "shown", "hidden"),
+        [
+            ("caseworker", ["/staff/portals/messages/"], ["/staff/information-requests/", "/staff/insight/"]),
+            ("foi_officer", ["/staff/information-requests/"], ["/staff/portals/messages/", "/staff/insight/"]),
+            ("analyst", ["/staff/insight/"], ["/staff/information-requests/", "/staff/portals/messages/"]),
+        ],
+    )
+    def test_links_follow_permissions(self, client, user_with_role, role, shown, hidden):
+        from tests.conftest import otp_verified_client
+
+        body = otp_verified_client(client, user_with_role(role)).get("/staff/").content.decode()
+        for href in shown:
+            assert f'href="{href}"' in body
+        for href in hidden:
+            assert f'href="{href}"' not in body
