@@ -5,10 +5,12 @@ from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.core.ratelimit import respond_429
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from accounts.otp import client_ip
 from accounts.roles import Role
 from accounts.services import user_grant_role
+from complaints.drafts import session_draft_ids
 
 audit_log = logging.getLogger("accounts.security")
 
@@ -49,6 +51,11 @@ class AccountAdapter(DefaultAccountAdapter):
         user = request.user
         if user.is_authenticated and user.is_ombudsman_staff:
             return "/staff/"
+        # Someone who started a complaint before creating an account loses the form's `next` link
+        # on the way through email confirmation; the draft is still in this browser's session,
+        # and the drafts page attaches it to the account.
+        if session_draft_ids(request):
+            return reverse("complaint_form:drafts")
         return super().get_login_redirect_url(request)
 
     def format_email_subject(self, subject):

@@ -259,3 +259,28 @@ class TestPurge:
     def test_runs_on_the_beat_schedule(self, settings):
         entry = settings.CELERY_BEAT_SCHEDULE["purge-expired-complaint-drafts"]
         assert entry["task"] == tasks.purge_expired_drafts.name
+
+
+class TestSignInAfterStartingADraft:
+    """Creating an account loses the form's `next` link through email confirmation: signing in
+    then leads to the drafts page, which attaches the draft started in this browser."""
+
+    def test_sign_in_with_a_draft_in_the_session_goes_to_drafts(self, client):
+        from complaints.drafts import SESSION_KEY
+        from tests.factories import DEFAULT_PASSWORD, UserFactory
+
+        user = UserFactory()
+        session = client.session
+        session[SESSION_KEY] = ["6f1c0a52-1111-4a2b-9c3d-000000000001"]
+        session.save()
+        response = client.post("/account/login/", {"login": user.email, "password": DEFAULT_PASSWORD})
+        assert response.status_code == 302
+        assert response["Location"] == "/complain/drafts"
+
+    def test_sign_in_without_a_draft_goes_to_the_account(self, client):
+        from tests.factories import DEFAULT_PASSWORD, UserFactory
+
+        user = UserFactory()
+        response = client.post("/account/login/", {"login": user.email, "password": DEFAULT_PASSWORD})
+        assert response.status_code == 302
+        assert response["Location"] != "/complain/drafts"
