@@ -431,8 +431,13 @@ class Document(models.Model):
     case = models.ForeignKey(
         Case, null=True, blank=True, on_delete=models.PROTECT, related_name="documents"
     )
+    # None for proof of identity sent with a subject access request by someone without an account.
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="uploaded_documents"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="uploaded_documents",
     )
     uploader_role = models.CharField(max_length=20, choices=UploaderRole.choices)
     # Already neutralised by safe_display_name: for showing and for the download name only.

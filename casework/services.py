@@ -336,8 +336,12 @@ def document_upload(
 
 
 def _quota_left(*, uploaded_by, uploader_role) -> int | None:
-    """Bytes this uploader may still store, or None for no limit (staff upload for many cases)."""
-    if uploader_role == UploaderRole.STAFF:
+    """Bytes this uploader may still store, or None for no limit (staff upload for many cases).
+
+    Someone without an account has no running total to count against; each upload is still held
+    to the per-file size limit by screening.
+    """
+    if uploader_role == UploaderRole.STAFF or uploaded_by is None:
         return None
     used = (
         Document.objects.filter(uploaded_by=uploaded_by, deleted_at__isnull=True)
@@ -353,7 +357,8 @@ def _documents_record(
     *, case, uploaded_by, uploader_role, screened, sensitivity, internal, stored_keys
 ) -> list[Document]:
     # One upload at a time per person, so that two at once cannot both fit under the quota.
-    get_user_model().objects.select_for_update().filter(pk=uploaded_by.pk).first()
+    if uploaded_by is not None:
+        get_user_model().objects.select_for_update().filter(pk=uploaded_by.pk).first()
     left = _quota_left(uploaded_by=uploaded_by, uploader_role=uploader_role)
     documents = []
     for upload, result in screened:

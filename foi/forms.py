@@ -166,6 +166,63 @@ class SubjectAccessForm(forms.Form):
         return cleaned
 
 
+class AnonymousSubjectAccessForm(ContactFieldsMixin, SubjectAccessForm):
+    """Without an account we do not know who is asking, so proof of identity is always needed."""
+
+    name = forms.CharField(
+        label="Your full name",
+        max_length=100,
+        error_messages={"required": "Enter your full name"},
+    )
+    email = forms.EmailField(
+        label="Email address",
+        required=False,
+        help_text="We will send your reference number and our reply here.",
+        error_messages={
+            "invalid": "Enter an email address in the correct format, like name@example.com"
+        },
+    )
+    address = forms.CharField(
+        label="Postal address (if you want a reply by post)",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 4, "autocomplete": "street-address"}),
+    )
+    field_order = [
+        "name",
+        "email",
+        "address",
+        "whose",
+        "on_behalf_of",
+        "text",
+        "answer_format",
+        "identity_document",
+    ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].widget.attrs["autocomplete"] = "name"
+        self.fields["email"].widget.attrs.update({"autocomplete": "email", "spellcheck": "false"})
+        proof = self.fields["identity_document"]
+        proof.label = "Proof of your identity"
+        proof.help_text = (
+            "A PDF or photo of your passport, driving licence or another official document "
+            "with your name. If it is someone else’s data, put their signed permission or your "
+            "legal authority, and their ID, in the same file. It is checked for viruses, and an "
+            "officer checks it before the one month starts. Only our information rights team "
+            "can open it."
+        )
+
+    def clean_name(self):
+        return _clean_name(self.cleaned_data["name"])
+
+    def clean(self):
+        cleaned = self._check_contact(super().clean())
+        if not cleaned.get("identity_document") and "identity_document" not in self.errors:
+            self.add_error("identity_document", "Select a file showing who you are")
+        return cleaned
+
+
 class LogRequestForm(ContactFieldsMixin, forms.Form):
     kind = forms.ChoiceField(
         label="Type of request",

@@ -202,11 +202,16 @@ def identity_proof_upload(*, user, upload) -> Document:
 
     Not yet tied to a request (that happens on submission); refused files raise RequestRefused
     with the reason the screening gave. Screening runs outside any transaction, by design of
-    document_upload, because it parses the whole file.
+    document_upload, because it parses the whole file. Without an account (user None) nobody
+    can open the file again but FOI staff, so it is kept internal: never exported or published.
     """
     try:
         (document,) = document_upload(
-            case=None, uploaded_by=user, uploader_role=UploaderRole.COMPLAINANT, files=[upload]
+            case=None,
+            uploaded_by=user,
+            uploader_role=UploaderRole.COMPLAINANT,
+            files=[upload],
+            internal=user is None,
         )
     except UploadRefused as exc:
         raise RequestRefused(str(exc)) from exc

@@ -10,7 +10,12 @@ from casework.evidence.filenames import rfc6266_content_disposition
 from casework.models import Document
 from casework.views import document_file_response
 from foi.export import data_export_open
-from foi.forms import DisclosureSearchForm, InformationRequestForm, SubjectAccessForm
+from foi.forms import (
+    AnonymousSubjectAccessForm,
+    DisclosureSearchForm,
+    InformationRequestForm,
+    SubjectAccessForm,
+)
 from foi.models import (
     AnswerFormat,
     DataExport,
@@ -93,22 +98,27 @@ def confirmation(request):
     return render(request, "foi/confirmation.html", {"submitted": submitted})
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def personal_data(request):
-    form = SubjectAccessForm(request.POST or None, request.FILES or None)
+    """A SAR with or without an account; without one, proof of identity is always uploaded."""
+    signed_in = request.user.is_authenticated
+    form_class = SubjectAccessForm if signed_in else AnonymousSubjectAccessForm
+    form = form_class(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data.get("identity_document")
         proof = None
-        if form.cleaned_data["whose"] == "someone_else":
+        if not signed_in or form.cleaned_data["whose"] == "someone_else":
             try:
-                proof = identity_proof_upload(user=request.user, upload=upload)
+                proof = identity_proof_upload(
+                    user=request.user if signed_in else None, upload=upload
+                )
             except RequestRefused as exc:
                 form.add_error("identity_document", str(exc))
         if not form.errors:
             data = {k: v for k, v in form.cleaned_data.items() if k != "identity_document"}
             request.session[SAR_SESSION] = {
                 **data,
+                "signed_in": signed_in,
                 "document_ids": [proof.pk] if proof else [],
                 "document_names": [proof.original_filename] if proof else [],
             }
@@ -116,26 +126,38 @@ def personal_data(request):
     return render(request, "foi/personal_data.html", {"form": form})
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def personal_data_check(request):
     answers = request.session.get(SAR_SESSION)
-    if not answers:
+    signed_in = request.user.is_authenticated
+    # Answers given before signing in or out were checked against the other form: ask again.
+    if not answers or answers.get("signed_in") != signed_in:
         return redirect("foi:personal_data")
     if request.method == "POST":
         someone_else = answers["whose"] == "someone_else"
+        if signed_in:
+            contact = {
+                "requester_name": request.user.full_name or request.user.email.split("@")[0],
+                "requester_email": request.user.email,
+            }
+        else:
+            contact = {
+                "requester_name": answers["name"],
+                "requester_email": answers["email"],
+                "requester_address": answers["address"],
+            }
         try:
             submitted = information_request_submit(
                 kind=Kind.SAR,
-                requester_name=request.user.full_name or request.user.email.split("@")[0],
-                requester_email=request.user.email,
                 answer_format=answers["answer_format"],
                 text=answers["text"],
-                user=request.user,
+                user=request.user if signed_in else None,
                 on_behalf_of=answers["on_behalf_of"] if someone_else else "",
                 identity_document_ids=Document.objects.filter(
-                    pk__in=answers["document_ids"], uploaded_by=request.user
+                    pk__in=answers["document_ids"],
+                    uploaded_by=request.user if signed_in else None,
                 ).values_list("pk", flat=True),
+                **contact,
             )
         except RequestRefused:
             return redirect("foi:personal_data")

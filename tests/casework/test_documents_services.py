@@ -253,6 +253,20 @@ class TestDocumentUpload:
             (Sensitivity.SPECIAL_CATEGORY, True)
         }
 
+    def test_uploads_without_an_account_do_not_share_a_quota(self, settings):
+        content = pdf_bytes()
+        settings.EVIDENCE_USER_QUOTA_BYTES = len(content)
+        documents = [
+            document_upload(
+                case=None,
+                uploaded_by=None,
+                uploader_role=UploaderRole.COMPLAINANT,
+                files=[upload(f"id-{n}.pdf", content)],
+            )[0]
+            for n in range(3)
+        ]
+        assert {(d.status, d.uploaded_by) for d in documents} == {(DocumentStatus.PENDING, None)}
+
     def test_a_storage_failure_rejects_only_that_file(self, make_case, monkeypatch):
         case = make_case()
         save = FileSystemStorage.save
@@ -312,6 +326,25 @@ class TestDocumentVisibility:
         assert list(Document.objects.visible_to(other_case.complainant)) == [elsewhere]
         analyst = UserFactory(roles=[Role.ANALYST])
         assert not Document.objects.visible_to(analyst).exists()
+
+    def test_a_document_without_an_uploader_is_seen_by_no_one_but_staff(self, make_case):
+        case = make_case()
+        [proof] = document_upload(
+            case=None,
+            uploaded_by=None,
+            uploader_role=UploaderRole.COMPLAINANT,
+            files=[upload("passport.pdf", pdf_bytes("Passport"))],
+            internal=True,
+        )
+        Document.objects.filter(pk=proof.pk).update(status=DocumentStatus.CLEAN)
+        for user in (case.complainant, UserFactory(roles=[Role.ANALYST])):
+            assert not Document.objects.visible_to(user).filter(pk=proof.pk).exists()
+            assert not Document.objects.visible_to(user).filter(uploaded_by=None).exists()
+        assert (
+            Document.objects.visible_to(UserFactory(roles=[Role.CASEWORKER]))
+            .filter(pk=proof.pk)
+            .exists()
+        )
 
     def test_only_clean_documents_that_are_not_deleted_are_usable(self, make_case):
         case = make_case()

@@ -1,15 +1,22 @@
+# The clamd fixtures are imported from documents_support and then named as test parameters,
+# which pyflakes reads as redefinitions.
+# ruff: noqa: F811
+
 from datetime import date
 
 import pytest
 import time_machine
+from django.contrib.auth.models import AnonymousUser
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import Role
 from casework.models import AuditEntry, Document, DocumentStatus, UploaderRole
 from casework.services import document_upload
+from casework.tasks import scan_document
 from foi.models import DisclosureEntry, InformationRequest, Kind, Outcome
 from foi.services import (
     request_assign,
@@ -19,7 +26,7 @@ from foi.services import (
     request_sign_off,
 )
 from foi.state import Status
-from tests.casework.documents_support import pdf_bytes
+from tests.casework.documents_support import clamd, clamd_settings, pdf_bytes  # noqa: F401
 from tests.conftest import otp_verified_client
 from tests.factories import UserFactory
 
@@ -107,9 +114,19 @@ class TestAskForInformation:
 
 @pytest.mark.django_db
 class TestSubjectAccess:
-    def test_needs_sign_in(self, client):
+    def test_without_an_account_the_form_asks_who_you_are(self, client):
         response = client.get(reverse("foi:personal_data"))
-        assert response.status_code == 302 and "/account/login/" in response.url
+        assert response.status_code == 200
+        assert "You do not need an account" in response.text
+        assert "Proof of your identity" in response.text
+        response = client.post(
+            reverse("foi:personal_data"),
+            {"whose": "mine", "text": "My complaint file", "answer_format": "email"},
+        )
+        assert "Enter your full name" in response.text
+        assert "Enter an email address or a postal address" in response.text
+        assert "Select a file showing who you are" in response.text
+        assert not Document.objects.exists()
 
     def test_own_data_request_starts_the_clock(self, client, complainant):
         client.force_login(complainant)
@@ -161,6 +178,125 @@ class TestSubjectAccess:
         info = InformationRequest.objects.get()
         assert info.status == Status.AWAITING_IDENTITY and info.due_on is None
         assert info.documents.get().document.original_filename == "authority.pdf"
+
+
+ANONYMOUS_SAR = {
+    "name": "Sam Nobody",
+    "email": "sam@example.com",
+    "address": "",
+    "whose": "mine",
+    "text": "Everything you hold about my complaint",
+    "answer_format": "email",
+}
+
+
+@pytest.mark.django_db
+class TestSubjectAccessWithoutAccount:
+    def _ask(self, client, django_capture_on_commit_callbacks, **changes):
+        answers = {
+            **ANONYMOUS_SAR,
+            "identity_document": SimpleUploadedFile("passport.pdf", pdf_bytes("Passport")),
+            **changes,
+        }
+        # The scan queued on commit is left for each test to run (or not) itself.
+        with django_capture_on_commit_callbacks() as uploaded:
+            response = client.post(reverse("foi:personal_data"), answers)
+        assert response.url == reverse("foi:personal_data_check")
+        check = client.get(reverse("foi:personal_data_check"))
+        assert "Sam Nobody" in check.text and "passport.pdf" in check.text
+        with django_capture_on_commit_callbacks(execute=True) as sent:
+            response = client.post(reverse("foi:personal_data_check"))
+        assert response.url == reverse("foi:confirmation")
+        return InformationRequest.objects.get(), uploaded, sent
+
+    def test_request_waits_for_identity_and_is_acknowledged(
+        self, client, django_capture_on_commit_callbacks
+    ):
+        info, _, _ = self._ask(client, django_capture_on_commit_callbacks)
+        assert (info.kind, info.status, info.user) == ("sar", Status.AWAITING_IDENTITY, None)
+        assert (info.requester_name, info.requester_email) == ("Sam Nobody", "sam@example.com")
+        assert info.due_on is None and info.identity_verified_on is None
+        link = info.documents.get()
+        assert link.purpose == "identity"
+        proof = link.document
+        assert (proof.uploaded_by, proof.case, proof.internal) == (None, None, True)
+        assert [m.to for m in mail.outbox] == [["sam@example.com"]]
+        assert client.get(reverse("foi:confirmation")).status_code == 200
+
+    def test_proof_goes_from_pending_to_clean_through_the_usual_scan(
+        self, client, clamd_settings, django_capture_on_commit_callbacks
+    ):
+        info, uploaded, _ = self._ask(client, django_capture_on_commit_callbacks)
+        proof = info.documents.get().document
+        # The scan was queued when the upload committed, as for every other piece of evidence.
+        assert len(uploaded) == 1 and proof.status == DocumentStatus.PENDING
+        assert scan_document.apply(args=[proof.pk]).get() == DocumentStatus.CLEAN
+        proof.refresh_from_db()
+        assert proof.status == DocumentStatus.CLEAN
+
+    def test_a_refused_file_is_shown_and_nothing_is_sent(self, client):
+        response = client.post(
+            reverse("foi:personal_data"),
+            {
+                **ANONYMOUS_SAR,
+                "identity_document": SimpleUploadedFile("id.exe", b"MZ\x90\x00" + b"\x00" * 60),
+            },
+        )
+        assert response.status_code == 200 and "There is a problem" in response.text
+        assert client.get(reverse("foi:personal_data_check")).url == reverse("foi:personal_data")
+        assert not InformationRequest.objects.exists()
+
+    def test_staff_confirming_identity_starts_the_month(
+        self, client, foi_client, django_capture_on_commit_callbacks
+    ):
+        anonymous = Client()
+        with time_machine.travel(date(2026, 3, 10), tick=False):
+            info, _, _ = self._ask(anonymous, django_capture_on_commit_callbacks)
+        proof = info.documents.get().document
+        Document.objects.filter(pk=proof.pk).update(status=DocumentStatus.CLEAN)
+        assert (
+            foi_client.get(
+                reverse("foi_staff:document", args=[info.reference, proof.pk])
+            ).status_code
+            == 200
+        )
+        # Checked on Tuesday 31 March 2026: one month on, 30 April has no 31st and is a Thursday.
+        with time_machine.travel(date(2026, 3, 31), tick=False):
+            foi_client.post(reverse("foi_staff:action", args=[info.reference, "verify_identity"]))
+        info.refresh_from_db()
+        assert info.status == Status.RECEIVED
+        assert info.identity_verified_on == date(2026, 3, 31)
+        assert info.due_on == date(2026, 4, 30)
+
+    def test_the_requester_and_other_users_cannot_fetch_the_proof(
+        self, client, complainant, caseworker, django_capture_on_commit_callbacks
+    ):
+        info, _, _ = self._ask(client, django_capture_on_commit_callbacks)
+        proof = info.documents.get().document
+        Document.objects.filter(pk=proof.pk).update(status=DocumentStatus.CLEAN)
+        staff_url = reverse("foi_staff:document", args=[info.reference, proof.pk])
+        assert client.get(staff_url).status_code in (302, 403)
+        assert not Document.objects.visible_to(AnonymousUser()).filter(pk=proof.pk).exists()
+        for user in (complainant, caseworker):
+            client.force_login(user)
+            assert client.get(staff_url).status_code in (302, 403)
+        assert not Document.objects.visible_to(complainant).filter(pk=proof.pk).exists()
+
+    def test_answers_given_before_signing_in_are_asked_again(
+        self, client, complainant, django_capture_on_commit_callbacks
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(
+                reverse("foi:personal_data"),
+                {
+                    **ANONYMOUS_SAR,
+                    "identity_document": SimpleUploadedFile("id.pdf", pdf_bytes("Passport")),
+                },
+            )
+        client.force_login(complainant)
+        response = client.post(reverse("foi:personal_data_check"))
+        assert response.url == reverse("foi:personal_data")
+        assert not InformationRequest.objects.exists()
 
 
 @pytest.mark.django_db
