@@ -121,7 +121,7 @@ class CeleryWorker:
 
 
 def start_celery_worker(
-    *, broker_url: str, database_url: str, queue: str, log: Path, timeout: float = 30
+    *, broker_url: str, database_url: str, queue: str, log: Path, timeout: float = 180
 ) -> CeleryWorker:
     """Start `celery -A phso worker` (solo pool) consuming only `queue`; wait until it is ready."""
     env = {
