@@ -15,12 +15,18 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.urls import reverse
 
 from accounts.roles import Role
 from casework.models import CaseKind, Document, DocumentStatus, MessageParty, UploaderRole
 from casework.services import case_create, document_upload, message_send
 from foi.models import DisclosureEntry, InformationRequest
-from tests.casework.documents_support import evidence_storage, pdf_bytes  # noqa: F401
+from tests.casework.documents_support import (  # noqa: F401 - fixtures
+    clamd,
+    clamd_settings,
+    evidence_storage,
+    pdf_bytes,
+)
 from tests.conftest import otp_verified_client
 from tests.e2e.test_accessibility import assert_no_violations
 from tests.factories import DEFAULT_PASSWORD, UserFactory
@@ -110,7 +116,7 @@ class TestFoiRequestToDisclosureLog:
 
         # A second officer signs it off, records it as sent and closes it for publication.
         as_staff(page, live_server, signer)
-        page.goto(f"/staff/information-requests/{info.reference}")
+        page.goto(reverse("foi_staff:detail", args=[info.reference]))
         action_form(page, "sign_off").get_by_role("button", name="Sign off the response").click()
         action_form(page, "send").get_by_role("button", name="Record as sent").click()
         close = action_form(page, "close")
@@ -212,3 +218,53 @@ class TestSubjectAccessToDownload:
         assert "Bob" not in archive.read("data.json").decode()
         assert "Bob" not in archive.read("summary.html").decode()
         assert console_errors == []
+
+
+class TestSubjectAccessWithoutAccount:
+    def test_anonymous_requester_sends_proof_and_an_officer_starts_the_month(
+        self, page, live_server, axe, console_errors, screenshot, clamd_settings, transactional_db
+    ):
+        officer = UserFactory(roles=[Role.FOI_OFFICER], full_name="Fiona Officer")
+
+        page.goto("/information-requests/")
+        page.get_by_role("link", name="make a subject access request").click()
+        assert "You do not need an account" in page.locator("main").inner_text()
+        check(page, axe, console_errors, screenshot, "sar-anon-01-form")
+        page.get_by_role("button", name="Continue").click()
+        assert page.title().startswith("Error: ")
+        check(page, axe, console_errors, screenshot, "sar-anon-02-errors")
+
+        page.get_by_label("Your full name").fill("Sam Nobody")
+        page.get_by_label("Email address").fill("sam@example.com")
+        page.get_by_label("My own").check()
+        page.get_by_label("What personal data do you want?").fill("Everything about my complaint")
+        page.get_by_label("By email").check()
+        page.get_by_label("Proof of your identity").set_input_files(
+            {"name": "passport.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes("Passport")}
+        )
+        page.get_by_role("button", name="Continue").click()
+        assert page.get_by_role("heading", level=1).inner_text().startswith("Check your answers")
+        assert "passport.pdf" in page.locator("main").inner_text()
+        check(page, axe, console_errors, screenshot, "sar-anon-03-check")
+        page.get_by_role("button", name="Send request").click()
+        assert page.get_by_role("heading", level=1).inner_text() == "Request sent"
+        check(page, axe, console_errors, screenshot, "sar-anon-04-confirmation")
+
+        info = InformationRequest.objects.get()
+        assert (info.user, info.due_on) == (None, None)
+        proof = info.documents.get().document
+        assert (proof.uploaded_by, proof.status) == (None, DocumentStatus.CLEAN)
+        # The requester's browser cannot open the proof it sent.
+        response = page.request.get(
+            live_server.url + reverse("foi_staff:document", args=[info.reference, proof.pk]),
+            max_redirects=0,
+        )
+        assert response.status in (302, 403)
+
+        as_staff(page, live_server, officer)
+        page.goto(reverse("foi_staff:detail", args=[info.reference]))
+        check(page, axe, console_errors, screenshot, "sar-anon-05-staff-detail")
+        page.get_by_role("button", name="Confirm identity and start the clock").click()
+        info.refresh_from_db()
+        assert info.due_on is not None and info.identity_verified_by == officer
+        check(page, axe, console_errors, screenshot, "sar-anon-06-identity-confirmed")
