@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db.models import Count
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import TruncMonth, TruncQuarter
 from django.utils import timezone
 
 from casework.models import Case, CaseKind, Decision, DecisionOutcome, EvidenceRequest
+from casework.state import CaseStatus
 
 SUPPRESS_BELOW = 5
 SUPPRESSED = "fewer than 5"
@@ -143,7 +144,28 @@ def organisation_figures(organisation) -> dict:
         "outcome",
     )
     own_total, sector_total = sum(own_outcomes.values()), sum(sector_outcomes.values())
+    # Outcomes over time: each decision counted in the quarter its final decision was issued.
+    issued = (
+        Decision.objects.filter(
+            case__in=cases,
+            case__events__to_status=CaseStatus.FINAL_DECISION,
+            case__events__created_at__gte=since,
+        )
+        .exclude(outcome="")
+        .annotate(quarter=TruncQuarter("case__events__created_at"))
+        .values_list("quarter", "outcome")
+        .annotate(n=Count("id", distinct=True))
+        .order_by("quarter")
+    )
+    by_quarter: dict = {}
+    for quarter, outcome, n in issued:
+        by_quarter.setdefault(quarter, {})[outcome] = n
     return {
+        "outcome_labels": [o.label for o in DecisionOutcome],
+        "outcomes_by_quarter": [
+            (quarter, [counts.get(o.value, 0) for o in DecisionOutcome])
+            for quarter, counts in by_quarter.items()
+        ],
         "own": own_requests.responsiveness(),
         "sector": sector_requests.responsiveness(),
         "volumes": [(month, n) for month, n in volumes],

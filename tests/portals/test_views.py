@@ -208,6 +208,29 @@ class TestInsight:
         page = client.get(reverse("org_portal:insight", args=[world.org_a.pk])).content.decode()
         assert "Health sector" in page and "Median days to answer" in page
 
+    def test_organisation_outcomes_are_shown_by_quarter_of_the_final_decision(self, client, world):
+        from django.utils import timezone
+
+        from casework.models import CaseEvent, CaseEventKind, Decision, DecisionOutcome
+        from casework.state import CaseStatus
+
+        Decision.objects.update_or_create(
+            case=world.org_case_a,
+            defaults={"outcome": DecisionOutcome.UPHELD, "updated_by": world.staff},
+        )
+        CaseEvent.objects.create(
+            case=world.org_case_a, kind=CaseEventKind.STATUS_CHANGED, system_reason="test",
+            to_status=CaseStatus.FINAL_DECISION,
+        )
+        client.force_login(world.org_a_user)
+        page = client.get(reverse("org_portal:insight", args=[world.org_a.pk])).content.decode()
+        quarter = timezone.localtime().replace(month=((timezone.localtime().month - 1) // 3) * 3 + 1)
+        assert f"{quarter:%b %Y} quarter" in page
+        assert "No final decisions in the last 12 months" not in page
+        client.force_login(world.org_b_user)
+        other = client.get(reverse("org_portal:insight", args=[world.org_b.pk])).content.decode()
+        assert "No final decisions in the last 12 months" in other
+
 
 @pytest.mark.parametrize("rows", [1, 30])
 class TestListQueryCounts:
