@@ -96,3 +96,6 @@ rules.add_perm("portals.manage_organisation_users", is_organisation_admin)
 rules.add_perm("portals.hand_over_office", is_manager | is_administrator)
 # Agreeing or refusing an organisation's request for more time is casework.
 rules.add_perm("portals.decide_extension_requests", is_caseworker | is_manager | is_administrator)
+# Merging two accounts of one person moves their complaints and requests between accounts and
+# closes one account: a manager's decision, reversible by a manager.
+rules.add_perm("casework.merge_people", is_manager | is_administrator)

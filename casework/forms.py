@@ -297,3 +297,34 @@ class CaseLinkForm(forms.Form):
 
     def clean_other(self):
         return self.cleaned_data["other"].strip().upper()
+
+
+class PersonSearchForm(forms.Form):
+    email = forms.CharField(
+        label="Email address of the other record",
+        help_text="All or part of the email address the person used for their other account.",
+        max_length=254,
+        error_messages={"required": "Enter an email address to search for"},
+    )
+
+
+class PersonMergeForm(forms.Form):
+    reason = forms.CharField(
+        label="Why are these records the same person?",
+        help_text=(
+            "For example, the name, address and date of birth match. This is kept in the audit log."
+        ),
+        max_length=2_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter why these records are the same person"},
+    )
+
+
+class PersonMergeReverseForm(forms.Form):
+    reason = forms.CharField(
+        label="Why are you reversing this merge?",
+        help_text="This is kept in the audit log.",
+        max_length=2_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter why you are reversing this merge"},
+    )

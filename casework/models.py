@@ -229,6 +229,8 @@ class CaseEventKind(models.TextChoices):
     RECOMMENDATION_COMPLIANCE = "recommendation_compliance", "Recommendation compliance recorded"
     DECISION_REDACTION_CONFIRMED = "decision_redaction_confirmed", "Public summary redaction confirmed"
     DECISION_PUBLISHED = "decision_published", "Decision published"
+    PERSON_MERGED = "person_merged", "Complainant records merged"
+    PERSON_MERGE_REVERSED = "person_merge_reversed", "Complainant records merge reversed"
 
 
 # Timeline entries about the ombudsman's internal handling, never shown to a complainant.
@@ -257,6 +259,9 @@ INTERNAL_EVENT_KINDS = frozenset(
         CaseEventKind.RECOMMENDATION_MADE,
         CaseEventKind.RECOMMENDATION_COMPLIANCE,
         CaseEventKind.DECISION_REDACTION_CONFIRMED,
+        # Tidying duplicate accounts is back-office housekeeping, not progress on the complaint.
+        CaseEventKind.PERSON_MERGED,
+        CaseEventKind.PERSON_MERGE_REVERSED,
     }
 )
 
@@ -1020,3 +1025,56 @@ class Recommendation(models.Model):
 
     def __str__(self):
         return f"Recommendation {self.pk} on decision {self.decision_id}"
+
+
+class PersonMergeQuerySet(models.QuerySet):
+    def in_force(self):
+        return self.filter(reversed_at__isnull=True)
+
+    def involving(self, user):
+        return self.filter(models.Q(kept=user) | models.Q(merged=user))
+
+
+class PersonMerge(models.Model):
+    """Two accounts of one person made one: the merged account's rows moved to the kept account.
+
+    `moved` lists exactly the rows changed ({"model", "pk", "field"}), so that a reversal puts back
+    those rows and no others, even after the kept account has gained new ones.
+    """
+
+    kept = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    merged = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField()
+    moved = models.JSONField(default=list, blank=True)
+    # Whether the merged account could sign in before, so that a reversal restores exactly that.
+    merged_was_active = models.BooleanField(default=True)
+    reversed_at = models.DateTimeField(null=True, blank=True)
+    reversed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reversal_reason = models.TextField(blank=True)
+
+    objects = PersonMergeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(kept=models.F("merged")), name="person_merge_not_into_self"
+            ),
+            # An account can be merged away only once at a time.
+            models.UniqueConstraint(
+                fields=["merged"],
+                condition=models.Q(reversed_at__isnull=True),
+                name="person_merge_one_in_force",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Person merge {self.pk}: {self.merged_id} into {self.kept_id}"
+
+    @property
+    def is_reversed(self) -> bool:
+        return self.reversed_at is not None

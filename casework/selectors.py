@@ -11,8 +11,8 @@ from django.db.models import Count, F, GenericIPAddressField, IntegerField, Q, Q
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from accounts.models import Organisation
-from accounts.roles import Role
+from accounts.models import ContactPreferences, Organisation
+from accounts.roles import STAFF_ROLES, Role
 from casework.models import (
     INTERNAL_EVENT_KINDS,
     OPEN_STATUS_VALUES,
@@ -27,11 +27,13 @@ from casework.models import (
     Document,
     Message,
     MessageParty,
+    PersonMerge,
     Team,
 )
 from casework.selectors_decisions import decision_missing_for
 from casework.state import CaseAction, CaseStatus
 from complaints.models import EqualityMonitoring
+from foi.models import InformationRequest
 from phso.clock import add_working_days, working_days_between
 
 # "Due this week": due today or within the next five working days, so that on a Friday the queue
@@ -478,3 +480,48 @@ def _timeline_item(event, *, users, notes, organisations, teams) -> TimelineItem
             else (f"Message received from the {party_label}")
         )
     return item
+
+
+PERSON_MERGE_CANDIDATE_LIMIT = 20
+
+
+def person_merge_candidates(*, person, email: str):
+    """Other people's accounts whose email address contains `email`, to merge into `person`.
+    Staff accounts and accounts already merged away are left out: neither can be merged."""
+    return (
+        get_user_model()
+        .objects.filter(email__icontains=email.strip(), is_staff=False, is_superuser=False)
+        .exclude(pk=person.pk)
+        .exclude(groups__name__in=sorted(STAFF_ROLES))
+        .exclude(pk__in=PersonMerge.objects.in_force().values("merged"))
+        .order_by("email")[:PERSON_MERGE_CANDIDATE_LIMIT]
+    )
+
+
+@dataclass(frozen=True)
+class PersonHoldings:
+    """How much each account holds, for a merge's confirmation page."""
+
+    cases: int
+    represented_cases: int
+    messages: int
+    documents: int
+    information_requests: int
+    has_contact_preferences: bool
+
+
+def person_holdings(*, person) -> PersonHoldings:
+    return PersonHoldings(
+        cases=Case.objects.filter(complainant=person).count(),
+        represented_cases=Case.objects.filter(representative=person).count(),
+        messages=Message.objects.filter(author=person).count(),
+        documents=Document.objects.filter(uploaded_by=person).count(),
+        information_requests=InformationRequest.objects.filter(user=person).count(),
+        has_contact_preferences=ContactPreferences.objects.filter(user=person).exists(),
+    )
+
+
+def person_merges(*, person):
+    """Every merge this account took part in, either side, newest first."""
+    merges = PersonMerge.objects.involving(person)
+    return merges.select_related("kept", "merged", "by", "reversed_by")

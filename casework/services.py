@@ -11,7 +11,9 @@ from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
+from accounts.models import ContactPreferences
 from accounts.otp import client_ip
+from accounts.roles import STAFF_ROLES
 
 from casework import tasks
 from casework.documents import document_bytes_delete, document_bytes_store
@@ -41,12 +43,14 @@ from casework.models import (
     DocumentStatus,
     PdsMatch,
     PdsMatchStatus,
+    PersonMerge,
     Sensitivity,
     UploaderRole,
     document_storage_key,
 )
 from casework.selectors import case_missing_for
 from casework.state import CaseAction, CaseStateMachine, CaseStatus
+from foi.models import InformationRequest
 from phso.clock import add_working_days
 from phso.notifications import notification_validate
 from phso.services import notification_send
@@ -741,3 +745,168 @@ def case_page_view_record(*, request, case: Case) -> AuditEntry:
     if case.complainant_id is not None:
         messages_mark_read(case=case, party=MessageParty.COMPLAINANT, reader_is_ombudsman=True)
     return audit_record(request=request, action="case.view", case=case, obj=case)
+
+
+class MergeRefused(Exception):
+    """A merge or its reversal that must not happen; the message says why, for staff."""
+
+
+# Each row that says "this person did or owns this", as (model, field). Staff-side fields (assignee,
+# decided_by, ...) are not here: only complainants' records are merged.
+_PERSON_ROWS = (
+    (Case, "complainant"),
+    (Case, "representative"),
+    (Message, "author"),
+    (Document, "uploaded_by"),
+    (InformationRequest, "user"),
+)
+_MODELS_BY_LABEL = {
+    model._meta.label_lower: model for model, _ in _PERSON_ROWS
+} | {ContactPreferences._meta.label_lower: ContactPreferences}
+
+
+def _is_staff_account(user) -> bool:
+    return user.is_staff or user.is_superuser or user.has_role(*STAFF_ROLES)
+
+
+def _people_lock(*users):
+    """Lock both accounts in id order, so that two merges touching one account run one at a time."""
+    ids = sorted(u.pk for u in users)
+    accounts = get_user_model().objects.select_for_update().filter(pk__in=ids).order_by("pk")
+    return {account.pk: account for account in accounts}
+
+
+def _person_merge_case_events(*, case_ids, kind, actor, reason, merge) -> None:
+    payload = {"person_merge_id": merge.pk, "kept_id": merge.kept_id, "merged_id": merge.merged_id}
+    CaseEvent.objects.bulk_create(
+        CaseEvent(case_id=case_id, kind=kind, actor=actor, reason=reason, payload=payload)
+        for case_id in sorted(case_ids)
+    )
+
+
+@transaction.atomic
+def person_merge(*, keep, merge, actor, reason: str) -> PersonMerge:
+    """Make `merge` part of `keep`: move its complaints, messages, documents and information
+    requests, and its contact preferences if `keep` has none; `merge` can no longer sign in."""
+    reason = reason.strip()
+    if not reason:
+        raise MergeRefused("Enter why these records are the same person")
+    if keep.pk == merge.pk:
+        raise MergeRefused("A record cannot be merged with itself")
+    locked = _people_lock(keep, merge)
+    keep, merge = locked[keep.pk], locked[merge.pk]
+    if _is_staff_account(keep) or _is_staff_account(merge):
+        raise MergeRefused("Staff accounts cannot be merged")
+    in_force = PersonMerge.objects.in_force()
+    if in_force.filter(merged=merge).exists():
+        raise MergeRefused(f"{merge.email} has already been merged into another record")
+    if in_force.filter(merged=keep).exists():
+        raise MergeRefused(f"{keep.email} has been merged into another record: merge into that one")
+
+    moved = []
+    case_ids = set()
+    for model, field in _PERSON_ROWS:
+        rows = model.objects.filter(**{field: merge})
+        pks = sorted(rows.values_list("pk", flat=True))
+        if not pks:
+            continue
+        model.objects.filter(pk__in=pks).update(**{field: keep})
+        moved += [{"model": model._meta.label_lower, "pk": pk, "field": field} for pk in pks]
+        if model is Case:
+            case_ids.update(pks)
+    if not ContactPreferences.objects.filter(user=keep).exists():
+        preferences = ContactPreferences.objects.filter(user=merge).first()
+        if preferences is not None:
+            ContactPreferences.objects.filter(pk=preferences.pk).update(user=keep)
+            label = ContactPreferences._meta.label_lower
+            moved.append({"model": label, "pk": preferences.pk, "field": "user"})
+
+    record = PersonMerge.objects.create(
+        kept=keep,
+        merged=merge,
+        by=actor,
+        reason=reason,
+        moved=moved,
+        merged_was_active=merge.is_active,
+    )
+    merge.is_active = False
+    merge.save(update_fields=["is_active"])
+    _person_merge_case_events(
+        case_ids=case_ids,
+        kind=CaseEventKind.PERSON_MERGED,
+        actor=actor,
+        reason=reason,
+        merge=record,
+    )
+    AuditEntry.objects.create(
+        user=actor,
+        action="person.merge",
+        object_type=record._meta.label_lower,
+        object_id=str(record.pk),
+        detail={
+            "kept_id": keep.pk,
+            "merged_id": merge.pk,
+            "rows_moved": len(moved),
+            "reason": reason,
+        },
+    )
+    return record
+
+
+@transaction.atomic
+def person_merge_reverse(*, merge: PersonMerge, actor, reason: str) -> PersonMerge:
+    """Undo a merge: the rows it moved go back to the merged account, which can sign in again.
+
+    Only rows still with the kept account move back: one moved on since (say by a later merge)
+    stays where it is, and is counted in the audit entry.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise MergeRefused("Enter why this merge is being reversed")
+    merge = PersonMerge.objects.select_for_update().get(pk=merge.pk)
+    if merge.is_reversed:
+        raise MergeRefused("This merge has already been reversed")
+    locked = _people_lock(merge.kept, merge.merged)
+    kept, merged = locked[merge.kept_id], locked[merge.merged_id]
+
+    wanted: dict[tuple[str, str], list[int]] = {}
+    for row in merge.moved:
+        wanted.setdefault((row["model"], row["field"]), []).append(row["pk"])
+    restored = 0
+    case_ids = set()
+    for (label, field), pks in sorted(wanted.items()):
+        model = _MODELS_BY_LABEL[label]
+        rows = model.objects.filter(pk__in=pks, **{field: kept})
+        back = list(rows.values_list("pk", flat=True))
+        model.objects.filter(pk__in=back).update(**{field: merged})
+        restored += len(back)
+        if model is Case:
+            case_ids.update(back)
+
+    merge.reversed_at = timezone.now()
+    merge.reversed_by = actor
+    merge.reversal_reason = reason
+    merge.save(update_fields=["reversed_at", "reversed_by", "reversal_reason"])
+    merged.is_active = merge.merged_was_active
+    merged.save(update_fields=["is_active"])
+    _person_merge_case_events(
+        case_ids=case_ids,
+        kind=CaseEventKind.PERSON_MERGE_REVERSED,
+        actor=actor,
+        reason=reason,
+        merge=merge,
+    )
+    AuditEntry.objects.create(
+        user=actor,
+        action="person.merge.reverse",
+        object_type=merge._meta.label_lower,
+        object_id=str(merge.pk),
+        detail={
+            "kept_id": kept.pk,
+            "merged_id": merged.pk,
+            "rows_restored": restored,
+            "rows_not_restored": len(merge.moved) - restored,
+            "reason": reason,
+        },
+    )
+    return merge

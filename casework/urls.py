@@ -117,3 +117,17 @@ urlpatterns += [
     ),
     path("cases/<str:reference>/decision/publish", views_decisions.publish, name="decision_publish"),
 ]
+
+urlpatterns += [
+    path("people/<int:user_id>/merge", views.person_merge_search, name="person_merge_search"),
+    path(
+        "people/<int:user_id>/merge/<int:other_id>",
+        views.person_merge_confirm,
+        name="person_merge_confirm",
+    ),
+    path(
+        "people/merges/<int:merge_id>/reverse",
+        views.person_merge_reverse_confirm,
+        name="person_merge_reverse",
+    ),
+]

@@ -29,6 +29,9 @@ from casework.forms import (
     DemographicsForm,
     NoteForm,
     PdsDecisionForm,
+    PersonMergeForm,
+    PersonMergeReverseForm,
+    PersonSearchForm,
     StaffDocumentUploadForm,
     StaffMessageForm,
     TransitionForm,
@@ -41,6 +44,7 @@ from casework.models import (
     Message,
     MessageParty,
     PdsMatchStatus,
+    PersonMerge,
     Team,
     UploaderRole,
 )
@@ -56,6 +60,9 @@ from casework.selectors import (
     case_likely_duplicates,
     case_missing_for,
     case_timeline,
+    person_holdings,
+    person_merge_candidates,
+    person_merges,
     person_records,
     queue_cases,
     queue_counts,
@@ -66,6 +73,7 @@ from casework.services import (
     AssignmentRefused,
     CaseIncomplete,
     LinkRefused,
+    MergeRefused,
     ReassignReasonMissing,
     StaleCase,
     StaleDecision,
@@ -84,6 +92,8 @@ from casework.services import (
     document_upload,
     message_send,
     pds_match_decide,
+    person_merge,
+    person_merge_reverse,
 )
 from casework.state import CaseAction, CaseStatus, IllegalTransition
 
@@ -781,7 +791,12 @@ def person(request, user_id):
     return render(
         request,
         "casework/person.html",
-        {"records": person_records(accounts=[account]), "person": account},
+        {
+            "records": person_records(accounts=[account]),
+            "person": account,
+            "merges": list(person_merges(person=account)),
+            "can_merge": request.user.has_perm("casework.merge_people"),
+        },
     )
 
 
@@ -816,3 +831,79 @@ def team_detail(request, team_id):
             "total_overdue": sum(m.overdue_cases for m in members),
         },
     )
+
+
+_MERGE_REFUSED = "Only managers can merge people's records."
+
+
+@require_safe
+def person_merge_search(request, user_id):
+    """Find the other account of the person on this page, by email address, to merge into it."""
+    _require(request, "casework.merge_people", _MERGE_REFUSED)
+    account = get_object_or_404(get_user_model(), pk=user_id)
+    form = PersonSearchForm(request.GET or None)
+    candidates = None
+    if form.is_valid():
+        candidates = list(person_merge_candidates(person=account, email=form.cleaned_data["email"]))
+    return render(
+        request,
+        "casework/person_merge_search.html",
+        {"person": account, "form": form, "candidates": candidates},
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def person_merge_confirm(request, user_id, other_id):
+    """Both records side by side; on confirming, the other record becomes part of this one."""
+    _require(request, "casework.merge_people", _MERGE_REFUSED)
+    keep = get_object_or_404(get_user_model(), pk=user_id)
+    merge = get_object_or_404(get_user_model(), pk=other_id)
+    form = PersonMergeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person_merge(
+                keep=keep, merge=merge, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except MergeRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(
+                request,
+                f"{merge.email} has been merged into this record and can no longer sign in.",
+            )
+            return redirect("casework:person", user_id=keep.pk)
+    return render(
+        request,
+        "casework/person_merge_confirm.html",
+        {
+            "keep": keep,
+            "merge": merge,
+            "keep_holdings": person_holdings(person=keep),
+            "merge_holdings": person_holdings(person=merge),
+            "form": form,
+        },
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def person_merge_reverse_confirm(request, merge_id):
+    """Undo a merge: every row it moved goes back, and the merged record can sign in again."""
+    _require(request, "casework.merge_people", _MERGE_REFUSED)
+    merge = get_object_or_404(
+        PersonMerge.objects.select_related("kept", "merged", "by", "reversed_by"), pk=merge_id
+    )
+    form = PersonMergeReverseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person_merge_reverse(
+                merge=merge, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except MergeRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(
+                request,
+                f"The merge has been reversed: {merge.merged.email} is a separate record again.",
+            )
+            return redirect("casework:person", user_id=merge.kept_id)
+    return render(request, "casework/person_merge_reverse.html", {"merge": merge, "form": form})
