@@ -21,5 +21,11 @@ urlpatterns = [
     path("<uuid:draft_id>/complaint-sent", views.sent, name="sent"),
     path("<uuid:draft_id>/save", views.save, name="save"),
     path("<uuid:draft_id>/save/link-sent", views.save_sent, name="save_sent"),
+    path("<uuid:draft_id>/files/<slug:step>", views.draft_files_upload, name="files_upload"),
+    path(
+        "<uuid:draft_id>/files/<slug:step>/<int:document_id>/remove",
+        views.draft_file_remove,
+        name="file_remove",
+    ),
     path("<uuid:draft_id>/<slug:step>", views.step, name="step"),
 ]

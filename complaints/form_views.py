@@ -6,10 +6,11 @@ draft_for_request, which 404s on any draft this person may not open.
 """
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -19,6 +20,9 @@ from django.views.decorators.http import require_http_methods, require_safe
 from accounts.directory import CHOSEN_PARAMETER
 from accounts.models import Organisation
 from accounts.otp import client_ip
+from casework.forms import DocumentUploadForm
+from casework.services import UploadRefused
+from casework.views import upload_view
 from complaints.checker import Answers as CheckerAnswers
 from complaints.checker import OrganisationType
 from complaints.checker_forms import display_name
@@ -48,7 +52,13 @@ from complaints.journey import (
     Journey,
     TaskStatus,
 )
-from complaints.models import Authority, ComplaintDetails, ComplaintDraft
+from complaints.models import (
+    Authority,
+    ComplaintDetails,
+    ComplaintDraft,
+    DraftDocument,
+    DraftDocumentPurpose,
+)
 from complaints.services import (
     AnswersChanged,
     ComplaintNotReady,
@@ -59,6 +69,8 @@ from complaints.services import (
     complaint_draft_start,
     complaint_drafts_claim,
     complaint_submit,
+    draft_document_remove,
+    draft_document_upload,
     draft_return_link_send,
     draft_return_link_use,
 )
@@ -291,8 +303,110 @@ def step(request, draft_id, step):
             "section": SECTION_OF[step],
             "back_url": step_url(draft, back),
             "change": change,
+            **_files_context(request, draft, step, change=change),
         },
     )
+
+
+# --- Files uploaded on a page of the form -------------------------------------------------------
+
+# The pages that take files, and what the files are for.
+FILE_STEPS = {
+    "authority": DraftDocumentPurpose.CONSENT,
+    "final-response-date": DraftDocumentPurpose.FINAL_RESPONSE,
+    "evidence": DraftDocumentPurpose.EVIDENCE,
+}
+
+
+def _draft_files(draft, purpose=None) -> list[DraftDocument]:
+    """The files still on a draft (removed ones are not), oldest first."""
+    links = DraftDocument.objects.filter(draft=draft, document__deleted_at__isnull=True)
+    if purpose is not None:
+        links = links.filter(purpose=purpose)
+    return list(links.select_related("document"))
+
+
+def _files_context(request, draft, step, *, change=False, upload_form=None) -> dict:
+    if step not in FILE_STEPS:
+        return {}
+    query = "?change=1" if change else ""
+    kwargs = {"draft_id": draft.public_id, "step": step}
+    return {
+        "files": {
+            "purpose": FILE_STEPS[step],
+            "links": _draft_files(draft, FILE_STEPS[step]) if request.user.is_authenticated else [],
+            "form": upload_form or DocumentUploadForm(auto_id="id_upload_%s"),
+            "upload_url": reverse("complaint_form:files_upload", kwargs=kwargs) + query,
+            "step": step,
+            "query": query,
+            "login_url": f"{reverse('account_login')}?{urlencode({'next': step_url(draft, step)})}",
+        }
+    }
+
+
+@never_cache
+@upload_view
+@require_http_methods(["POST"])
+def draft_files_upload(request, draft_id, step):
+    """Upload files on a form page; each file's outcome is then listed on that page."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    draft = draft_for_request(request, draft_id)
+    if draft.submitted:
+        return _sent(draft)
+    if step not in FILE_STEPS or not _journey(draft).available(step):
+        raise Http404("No such page")
+    change = request.GET.get("change") == "1"
+    upload_form = DocumentUploadForm(request.POST, request.FILES, auto_id="id_upload_%s")
+    if upload_form.is_valid():
+        try:
+            draft_document_upload(
+                draft=draft,
+                user=request.user,
+                purpose=FILE_STEPS[step],
+                files=upload_form.cleaned_data["files"],
+            )
+        except UploadRefused as exc:
+            upload_form.add_error("files", str(exc))
+        else:
+            return redirect(step_url(draft, step, change=change) + "#files")
+    journey = _journey(draft)
+    saved = journey.answers.raw(step)
+    initial = saved if saved is not None else STEPS[step].form_class.initial_for(request.user)
+    form = journey.form(step, None, initial=initial)
+    return render(
+        request,
+        form.template_name,
+        {
+            **_form_context(request, draft),
+            "form": form,
+            "section": SECTION_OF[step],
+            "back_url": step_url(draft, CHECK_ANSWERS if change else journey.before(step)),
+            "change": change,
+            **_files_context(request, draft, step, change=change, upload_form=upload_form),
+        },
+        status=400,
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["POST"])
+def draft_file_remove(request, draft_id, step, document_id):
+    """Take a file off the complaint before it is sent."""
+    draft = draft_for_request(request, draft_id)
+    if draft.submitted:
+        return _sent(draft)
+    link = get_object_or_404(
+        DraftDocument.objects.select_related("document"),
+        draft=draft,
+        document_id=document_id,
+        document__deleted_at__isnull=True,
+    )
+    draft_document_remove(draft=draft, user=request.user, document=link.document)
+    change = request.GET.get("change") == "1"
+    target = step if step in FILE_STEPS else TASK_LIST
+    return redirect(step_url(draft, target, change=change))
 
 
 @never_cache
@@ -490,6 +604,7 @@ def check_answers(request, draft_id):
             **_form_context(request, draft),
             "sections": sections,
             "changed": changed,
+            "draft_files": _draft_files(draft) if request.user.is_authenticated else [],
             "back_url": step_url(draft, TASK_LIST),
             **_sign_in_urls(request, draft),
         },

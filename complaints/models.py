@@ -273,3 +273,30 @@ class EqualityMonitoring(models.Model):
 
     def __str__(self):
         return f"Equality monitoring {self.pk}"
+
+
+class DraftDocumentPurpose(models.TextChoices):
+    CONSENT = "consent", "Consent or authority to complain for them"
+    FINAL_RESPONSE = "final_response", "The organisation’s final response"
+    EVIDENCE = "evidence", "Documents and photos"
+
+
+class DraftDocument(models.Model):
+    """A file uploaded on a page of the guided form, kept with the draft until it is sent.
+
+    The document has no case until the complaint is sent; then it joins the new case
+    (complaints.services.draft_documents_attach), and this link records where it came in.
+    """
+
+    draft = models.ForeignKey(ComplaintDraft, on_delete=models.CASCADE, related_name="documents")
+    document = models.OneToOneField(
+        "casework.Document", on_delete=models.CASCADE, related_name="draft_link"
+    )
+    purpose = models.CharField(max_length=20, choices=DraftDocumentPurpose.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.get_purpose_display()} for {self.draft_id}"

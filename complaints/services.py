@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Constituency
-from casework.models import Case, CaseKind
-from casework.services import case_create
+from casework.models import Case, CaseKind, Document, DocumentStatus, UploaderRole
+from casework.services import case_create, document_delete, document_upload
 from complaints.checker import Answers, Decision, Question, aware_months_bucket
 from complaints.drafts import (
     RETURN_LINK_DAYS,
@@ -29,6 +29,7 @@ from complaints.models import (
     CheckerResult,
     ComplaintDetails,
     ComplaintDraft,
+    DraftDocument,
     DraftReturnLink,
     EqualityMonitoring,
 )
@@ -274,6 +275,7 @@ def complaint_submit(*, draft: ComplaintDraft, user, submission_token=None) -> C
         system_reason="complaint_submit",
     )
     ComplaintDetails.objects.create(case=case, **complaint.details)
+    draft_documents_attach(draft=draft, case=case)
     EqualityMonitoring.objects.create(case=case, **complaint.equality)
     now = timezone.now()
     draft.owner = user
@@ -307,3 +309,56 @@ def complaint_drafts_purge(*, now=None) -> int:
     """Delete drafts past their keeping period (sent or not), with their return links."""
     deleted, _ = ComplaintDraft.objects.expired(now or timezone.now()).delete()
     return deleted
+
+
+# --- Files uploaded on the pages of the guided form -------------------------------------------
+
+
+def draft_document_upload(*, draft: ComplaintDraft, user, purpose, files) -> list[Document]:
+    """Screen and keep files for a draft (no case yet), each linked to it for one purpose.
+
+    Only the draft's signed-in owner uploads: the files count against their own allowance. Raises
+    UploadRefused (casework.services), with nothing kept, when there are no files or too many.
+    """
+    if not user.is_authenticated or draft.owner_id != user.pk:
+        raise PermissionDenied("Only the person writing this complaint can add files to it")
+    if draft.submitted:
+        raise DraftAlreadySent("This complaint has already been sent")
+    with transaction.atomic():
+        documents = document_upload(
+            case=None,
+            uploaded_by=user,
+            uploader_role=UploaderRole.COMPLAINANT,
+            files=files,
+        )
+        DraftDocument.objects.bulk_create(
+            [DraftDocument(draft=draft, document=d, purpose=purpose) for d in documents]
+        )
+    return documents
+
+
+@transaction.atomic
+def draft_document_remove(*, draft: ComplaintDraft, user, document: Document) -> Document:
+    """Take a file off a draft before it is sent: soft-deleted, so it can never join the case."""
+    draft = ComplaintDraft.objects.select_for_update().get(pk=draft.pk)
+    if (
+        draft.owner_id != user.pk
+        or not DraftDocument.objects.filter(draft=draft, document=document).exists()
+    ):
+        raise PermissionDenied("This file is not part of your complaint")
+    if draft.submitted:
+        raise DraftAlreadySent("This complaint has already been sent")
+    return document_delete(document=document, actor=user)
+
+
+def draft_documents_attach(*, draft: ComplaintDraft, case: Case) -> int:
+    """Move the draft's own files onto its new case; call inside the transaction that sends it.
+
+    Refused and removed files stay off the case. Returns how many files joined the case.
+    """
+    return (
+        Document.objects.filter(draft_link__draft=draft, case__isnull=True)
+        .exclude(status=DocumentStatus.REJECTED)
+        .filter(deleted_at__isnull=True)
+        .update(case=case)
+    )
