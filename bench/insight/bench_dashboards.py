@@ -188,7 +188,7 @@ def generate(rows: int, seed: int) -> None:
             if status in open_values:
                 received = today - timedelta(days=int(rng.expovariate(1 / 120)) % 700)
             else:
-                # Square root: more complaints each year than the year before.
+                # Skewed towards today: more complaints each year than the year before.
                 received = start + timedelta(days=int(span * rng.random() ** 0.8))
                 received = min(received, today - timedelta(days=20))
             assessed = decided = days_assess = days_decide = None
