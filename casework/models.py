@@ -680,9 +680,9 @@ class CaseNote(models.Model):
 
 # Equality monitoring, in the ONS 2021 Census categories so figures compare with the population.
 # "Prefer not to say" is an answer to each question; declining the whole set is `declined`.
-# complaints.models.EqualityMonitoring holds the answers given with the complaint form in the
-# same categories; two of its values are spelt differently ("prefer_not", "75_plus").
-PREFER_NOT_TO_SAY = ("prefer_not_to_say", "Prefer not to say")
+# One set of categories and values serves both the answers taken here by caseworkers and those
+# given with the complaint form (complaints.models.EqualityMonitoring), so they can be counted together.
+PREFER_NOT_TO_SAY = ("prefer_not", "Prefer not to say")
 
 
 class AgeBand(models.TextChoices):
@@ -693,7 +693,7 @@ class AgeBand(models.TextChoices):
     AGE_45_54 = "45_54", "45 to 54"
     AGE_55_64 = "55_64", "55 to 64"
     AGE_65_74 = "65_74", "65 to 74"
-    AGE_75_OVER = "75_over", "75 or over"
+    AGE_75_OVER = "75_plus", "75 or over"
     NOT_SAID = PREFER_NOT_TO_SAY
 
 
@@ -704,8 +704,10 @@ class Sex(models.TextChoices):
 
 
 class EthnicGroup(models.TextChoices):
-    ASIAN = "asian", "Asian, Asian British or Asian Welsh"
-    BLACK = "black", "Black, Black British, Black Welsh, Caribbean or African"
+    """The five high-level groups of the ONS 2021 Census ethnicity question (England)."""
+
+    ASIAN = "asian", "Asian or Asian British"
+    BLACK = "black", "Black, Black British, Caribbean or African"
     MIXED = "mixed", "Mixed or multiple ethnic groups"
     WHITE = "white", "White"
     OTHER = "other", "Other ethnic group"

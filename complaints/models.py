@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+# The equality categories are casework's: one set for answers given here and those taken by staff.
+from casework.models import AgeBand, Disability, EthnicGroup, Sex
 from complaints.checker import Complained, Nation, OrganisationType, Outcome, Signpost
 
 
@@ -201,46 +203,6 @@ class ComplaintDetails(models.Model):
 
     def __str__(self):
         return f"Details of {self.case_id}"
-
-
-PREFER_NOT_TO_SAY = ("prefer_not", "Prefer not to say")
-
-
-class AgeBand(models.TextChoices):
-    UNDER_18 = "under_18", "Under 18"
-    FROM_18 = "18_24", "18 to 24"
-    FROM_25 = "25_34", "25 to 34"
-    FROM_35 = "35_44", "35 to 44"
-    FROM_45 = "45_54", "45 to 54"
-    FROM_55 = "55_64", "55 to 64"
-    FROM_65 = "65_74", "65 to 74"
-    FROM_75 = "75_plus", "75 or over"
-    PREFER_NOT = PREFER_NOT_TO_SAY
-
-
-class Sex(models.TextChoices):
-    FEMALE = "female", "Female"
-    MALE = "male", "Male"
-    PREFER_NOT = PREFER_NOT_TO_SAY
-
-
-class EthnicGroup(models.TextChoices):
-    """The five high-level groups of the ONS 2021 Census ethnicity question (England)."""
-
-    ASIAN = "asian", "Asian or Asian British"
-    BLACK = "black", "Black, Black British, Caribbean or African"
-    MIXED = "mixed", "Mixed or multiple ethnic groups"
-    WHITE = "white", "White"
-    OTHER = "other", "Other ethnic group"
-    PREFER_NOT = PREFER_NOT_TO_SAY
-
-
-class Disability(models.TextChoices):
-    """The GSS harmonised question on long-term health conditions (the Equality Act 2010 test)."""
-
-    YES = "yes", "Yes"
-    NO = "no", "No"
-    PREFER_NOT = PREFER_NOT_TO_SAY
 
 
 class EqualityMonitoringQuerySet(models.QuerySet):

@@ -273,7 +273,7 @@ class TestDemographics:
                 "age_band": "65_74",
                 "sex": "female",
                 "ethnic_group": "white",
-                "disability": "prefer_not_to_say",
+                "disability": "prefer_not",
             },
         )
         assert response.status_code == 302

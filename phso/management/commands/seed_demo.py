@@ -259,7 +259,7 @@ def seed_cases() -> list[Credential]:
                         else {
                             "age_band": "45_54",
                             "sex": "female" if number % 2 else "male",
-                            "ethnic_group": "prefer_not_to_say",
+                            "ethnic_group": "prefer_not",
                             "disability": "no",
                         }
                     ),
