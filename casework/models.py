@@ -1080,3 +1080,228 @@ class PersonMerge(models.Model):
     @property
     def is_reversed(self) -> bool:
         return self.reversed_at is not None
+
+
+# --- Clinical coding, precedent checks and triage (suggestions a caseworker decides on) ---------
+
+
+class CodingSource(models.TextChoices):
+    NARRATIVE = "narrative", "Complaint narrative"
+    DOCUMENT = "document", "Document"
+
+
+class CodingRunStatus(models.TextChoices):
+    PENDING = "pending", "Waiting to be coded"
+    DONE = "done", "Coded"
+    STOPPED = "stopped", "Stopped"
+
+
+class CodingRun(models.Model):
+    """One coding of one text (the case's narrative or one document), with what happened.
+
+    Re-coding a source replaces its run and its unreviewed suggestions; a stopped run records why
+    (empty text, text too long, the document deleted meanwhile) instead of crashing the worker.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="coding_runs")
+    document = models.ForeignKey(
+        Document, null=True, blank=True, on_delete=models.CASCADE, related_name="coding_runs"
+    )
+    source = models.CharField(max_length=20, choices=CodingSource.choices)
+    status = models.CharField(
+        max_length=20, choices=CodingRunStatus.choices, default=CodingRunStatus.PENDING
+    )
+    reason = models.TextField(blank=True)
+    chars_total = models.PositiveIntegerField(default=0)
+    chars_coded = models.PositiveIntegerField(default=0)
+    truncated = models.BooleanField(default=False)
+    findings_count = models.PositiveIntegerField(default=0)
+    engine_version = models.CharField(max_length=40, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(document__isnull=True),
+                name="coding_run_one_per_narrative",
+            ),
+            models.UniqueConstraint(
+                fields=["document"],
+                condition=models.Q(document__isnull=False),
+                name="coding_run_one_per_document",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(source="narrative", document__isnull=True)
+                | models.Q(source="document", document__isnull=False),
+                name="coding_run_source_matches_document",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Coding of {self.get_source_display().lower()} on case {self.case_id}"
+
+
+class CodeAxis(models.TextChoices):
+    CONDITION = "condition", "Condition or procedure"
+    THEME = "theme", "Complaint theme"
+
+
+class CodeReview(models.TextChoices):
+    SUGGESTED = "suggested", "Suggested"
+    CONFIRMED = "confirmed", "Confirmed"
+    REJECTED = "rejected", "Rejected"
+
+
+class ClinicalCodeQuerySet(models.QuerySet):
+    def confirmed(self):
+        """What a caseworker confirmed: the only codes that may feed insight."""
+        return self.filter(review=CodeReview.CONFIRMED)
+
+    def conditions(self):
+        return self.filter(axis=CodeAxis.CONDITION)
+
+    def themes(self):
+        return self.filter(axis=CodeAxis.THEME)
+
+
+class ClinicalCode(models.Model):
+    """One suggested code, where it was found (character offsets into its source text), and a
+    caseworker's review of it.
+
+    `axis` condition: an ICD-10 (or SNOMED CT) code with its context status (present, negated,
+    historical, family, hypothetical). `axis` theme: a complaint theme (system "theme", code the
+    theme's slug, status present). Codes are never published unless confirmed.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="clinical_codes")
+    run = models.ForeignKey(CodingRun, on_delete=models.CASCADE, related_name="codes")
+    document = models.ForeignKey(
+        Document, null=True, blank=True, on_delete=models.CASCADE, related_name="clinical_codes"
+    )
+    axis = models.CharField(max_length=20, choices=CodeAxis.choices, default=CodeAxis.CONDITION)
+    system = models.CharField(max_length=40)
+    code = models.CharField(max_length=40)
+    description = models.CharField(max_length=300)
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    text = models.CharField(max_length=300)
+    status = models.CharField(max_length=20, default="present")
+    confidence = models.DecimalField(max_digits=3, decimal_places=2, default=0)
+    kind = models.CharField(max_length=20, blank=True)
+    review = models.CharField(
+        max_length=20, choices=CodeReview.choices, default=CodeReview.SUGGESTED
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ClinicalCodeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["document_id", "start", "id"]
+        indexes = [
+            models.Index(fields=["case", "axis", "review"]),
+            models.Index(
+                fields=["axis", "code"], name="clinical_code_confirmed",
+                condition=models.Q(review="confirmed"),
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__gt=models.F("start")), name="clinical_code_span_not_empty"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.system} {self.code} ({self.status}) on case {self.case_id}"
+
+
+class PrecedentSuggestion(models.Model):
+    """A past decided case offered as a precedent for a case, why, and whether it helped."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="precedent_suggestions")
+    precedent = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    rank = models.PositiveSmallIntegerField()
+    score = models.FloatField()
+    # Why it matched: {"organisation_kind": bool, "themes": [...], "codes": [...], "terms": [...]}.
+    reasons = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    useful = models.BooleanField(null=True, blank=True)
+    feedback_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    feedback_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["case_id", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "precedent"], name="precedent_once_per_case"),
+            models.CheckConstraint(
+                condition=~models.Q(case=models.F("precedent")), name="precedent_not_itself"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Precedent {self.precedent_id} for case {self.case_id}"
+
+
+class TriageModelQuerySet(models.QuerySet):
+    def deployed(self):
+        return self.filter(deployed=True).order_by("-version")
+
+
+class TriageModel(models.Model):
+    """One trained triage model: its version, training data's date range, report and weights.
+
+    `report` holds per-class precision and recall on the held-out split, the majority-class
+    baseline and the comparison across equality-monitoring groups. A model that does worse than
+    the baseline is kept for the record with `deployed` false and the reason.
+    """
+
+    version = models.PositiveIntegerField(unique=True)
+    trained_at = models.DateTimeField(default=timezone.now)
+    data_from = models.DateField(null=True, blank=True)
+    data_to = models.DateField(null=True, blank=True)
+    train_size = models.PositiveIntegerField(default=0)
+    test_size = models.PositiveIntegerField(default=0)
+    report = models.JSONField(default=dict, blank=True)
+    deployed = models.BooleanField(default=False)
+    not_deployed_reason = models.TextField(blank=True)
+    # The fitted scikit-learn pipelines, serialised with joblib by the training service.
+    artifact = models.BinaryField(editable=False)
+
+    objects = TriageModelQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-version"]
+
+    def __str__(self):
+        return f"Triage model v{self.version}"
+
+
+class TriageSuggestion(models.Model):
+    """What a triage model suggests for a new complaint; shown to the assessor, never acted on."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="triage_suggestions")
+    model = models.ForeignKey(TriageModel, on_delete=models.PROTECT, related_name="suggestions")
+    outcome = models.CharField(max_length=30)
+    outcome_probability = models.FloatField()
+    theme = models.CharField(max_length=40, blank=True)
+    theme_probability = models.FloatField(null=True, blank=True)
+    # [{"word": ..., "weight": ...}, ...] the words that pushed most towards the suggestion.
+    top_words = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "model"], name="triage_once_per_case_and_model"),
+        ]
+
+    def __str__(self):
+        return f"Triage suggestion for case {self.case_id} (model v{self.model.version})"
