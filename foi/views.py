@@ -38,6 +38,7 @@ from foi.services import (
     identity_proof_upload,
     information_request_submit,
 )
+from phso.ratelimit import limit_public_posts
 
 ASK_SESSION = "foi_ask"
 SAR_SESSION = "foi_sar"
@@ -59,6 +60,7 @@ def ask(request):
     return render(request, "foi/ask.html", {"form": form})
 
 
+@limit_public_posts
 @require_http_methods(["GET", "POST"])
 def ask_check(request):
     answers = request.session.get(ASK_SESSION)
@@ -98,6 +100,7 @@ def confirmation(request):
     return render(request, "foi/confirmation.html", {"submitted": submitted})
 
 
+@limit_public_posts
 @require_http_methods(["GET", "POST"])
 def personal_data(request):
     """A SAR with or without an account; without one, proof of identity is always uploaded."""
@@ -126,6 +129,7 @@ def personal_data(request):
     return render(request, "foi/personal_data.html", {"form": form})
 
 
+@limit_public_posts
 @require_http_methods(["GET", "POST"])
 def personal_data_check(request):
     answers = request.session.get(SAR_SESSION)

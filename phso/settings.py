@@ -7,6 +7,7 @@ DJANGO_ENV selects the mode: "local" (the default, the one-command run), "test",
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -79,6 +80,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Before everything that reads the database (sessions first): a 503 page while it is down.
+    "phso.maintenance.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -128,9 +131,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Redis: unset means local memory cache and tasks run eagerly in-process.
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
+    # phso.cache: a Redis outage is a cache miss, not a 500 (see there for the trade-off).
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "phso.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
             "KEY_PREFIX": "phso",
@@ -158,7 +162,26 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
 CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Redis visibility timeout must exceed the longest task, or an unacked task is redelivered early.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# It is also how soon a task held by a worker that died is given to another one.
+# Sending a task must fail within seconds when Redis is down, never hold a request: callers enqueue
+# on commit with robust=True, and requeue_stalled_work sends again what was lost.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    "socket_timeout": 2,
+    "socket_connect_timeout": 2,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 0.5,
+}
+CELERY_REDIS_SOCKET_TIMEOUT = 2
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+# A task left undone (its message lost with the broker) is sent again by requeue_stalled_work
+# once it is this old.
+CASEWORK_STALLED_AFTER_SECONDS = env.int("CASEWORK_STALLED_AFTER_SECONDS", default=15 * 60)
 CELERY_TIMEZONE = "Europe/London"
 CELERY_BEAT_SCHEDULE = {
     "insight-refresh": {"task": "insight.tasks.insight_refresh", "schedule": 15 * 60},
@@ -265,6 +288,8 @@ MFA_FORMS = {
 }
 MFA_TOTP_ISSUER = SITE_NAME
 OTP_TOTP_ISSUER = f"{SITE_NAME} (staff)"
+# Sessions live in the database, never only in the cache: a Redis outage must not sign people out.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
@@ -468,7 +493,23 @@ PDS_PRIVATE_KEY_PATH = env.str(
 PDS_KEY_ID = env.str("PDS_KEY_ID", default="" if PRODUCTION else "local-fake-pds-1")
 PDS_TIMEOUT = env.float("PDS_TIMEOUT", default=10.0)
 PDS_MAX_RETRIES = env.int("PDS_MAX_RETRIES", default=3)
+# Seconds before the first Celery retry of a lookup PDS could not answer; doubles each time.
+PDS_TASK_RETRY_BACKOFF = env.int("PDS_TASK_RETRY_BACKOFF", default=30)
 # Requests a second this application may send to PDS, shared by every client in a process.
 PDS_RATE_LIMIT_PER_SECOND = env.int("PDS_RATE_LIMIT_PER_SECOND", default=5)
 # urllib3 logs each request's URL at DEBUG, and PDS URLs carry NHS numbers and search terms.
 LOGGING["loggers"]["urllib3.connectionpool"] = {"level": "WARNING"}
+
+# Precedent checks (casework/precedents.py): the snapshot index of decided cases, rebuilt nightly;
+# cases decided since are read from the database at query time.
+PRECEDENT_INDEX_DIR = env.path("PRECEDENT_INDEX_DIR", default=VAR_DIR / "precedents")
+CELERY_BEAT_SCHEDULE["precedent-index-build"] = {
+    "task": "casework.tasks.build_precedent_index",
+    "schedule": crontab(hour=2, minute=30),
+}
+# Triage (casework/triage.py): retrained monthly on the cases closed so far; a new version is
+# deployed only if it beats the majority-class baseline.
+CELERY_BEAT_SCHEDULE["triage-train"] = {
+    "task": "casework.tasks.train_triage_model",
+    "schedule": crontab(day_of_month=1, hour=3, minute=15),
+}

@@ -4,8 +4,10 @@ from django.shortcuts import render
 from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+from django_ratelimit.exceptions import Ratelimited
 
 from phso.health import health
+from phso.ratelimit import ratelimited
 
 
 @never_cache
@@ -43,6 +45,9 @@ def bad_request(request, exception):
 
 
 def permission_denied(request, exception):
+    # django-ratelimit refuses with PermissionDenied; a limit is "wait", not "not allowed".
+    if isinstance(exception, Ratelimited):
+        return ratelimited(request)
     message = str(exception) if exception and str(exception) else ""
     return render(request, "errors/403.html", {"message": message}, status=403)
 

@@ -13,6 +13,7 @@ from casework.services import UploadRefused, audit_record, message_send, message
 from casework.state import CaseStatus
 from casework.views import upload_view
 from complaints.account import PUBLIC_STATUS, public_status
+from phso.ratelimit import limit_invitations, limit_share_requests
 from portals import access, insight, selectors
 from portals.forms import (
     ComplaintForm,
@@ -237,6 +238,7 @@ def team(request):
 
 
 @login_required
+@limit_invitations
 @require_http_methods(["GET", "POST"])
 def team_invite(request):
     membership = access.office_manager_for(request)
@@ -336,6 +338,7 @@ def insight_csv(request):
 
 
 @login_required
+@limit_share_requests
 @require_http_methods(["GET", "POST"])
 def share_request(request):
     """Ask a constituent who complained to us directly to let the office follow their case."""

@@ -17,6 +17,7 @@ from casework.services_decisions import (
     provisional_comment_record,
 )
 from casework.views import upload_view
+from phso.ratelimit import limit_invitations
 from portals import access, insight, selectors
 from portals.forms import (
     CommentForm,
@@ -343,6 +344,7 @@ def users(request, organisation_id):
 
 
 @login_required
+@limit_invitations
 @require_http_methods(["GET", "POST"])
 def users_invite(request, organisation_id):
     membership = access.organisation_admin_for(request, organisation_id)
