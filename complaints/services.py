@@ -306,8 +306,19 @@ def complaint_submit(*, draft: ComplaintDraft, user, submission_token=None) -> C
 
 @transaction.atomic
 def complaint_drafts_purge(*, now=None) -> int:
-    """Delete drafts past their keeping period (sent or not), with their return links."""
-    deleted, _ = ComplaintDraft.objects.expired(now or timezone.now()).delete()
+    """Delete drafts past their keeping period (sent or not), with their return links.
+
+    Files uploaded to a draft that was never sent belong to no case, so nothing else would ever
+    remove them: they are marked deleted, due for purging at once, and the evidence purge
+    (casework.tasks.purge_deleted_documents) removes their bytes and text. Files of a sent draft
+    are on the case and stay.
+    """
+    now = now or timezone.now()
+    expired = ComplaintDraft.objects.expired(now)
+    Document.objects.filter(
+        draft_link__draft__in=expired, case__isnull=True, deleted_at__isnull=True
+    ).update(deleted_at=now, purge_after=now)
+    deleted, _ = expired.delete()
     return deleted
 
 

@@ -4,13 +4,19 @@
 # as test parameters, which pyflakes reads as redefinitions.
 # ruff: noqa: F811
 
+from datetime import timedelta
+
 import pytest
+import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.roles import Role
+from casework.documents import deleted_documents_purge
 from casework.models import Case, Document, DocumentStatus
+from complaints.drafts import DRAFT_KEEP_DAYS
 from complaints.models import DraftDocument, DraftDocumentPurpose
-from complaints.services import complaint_submit
+from complaints.services import complaint_drafts_purge, complaint_submit
 from tests.casework.documents_support import (  # noqa: F401 - fixtures
     evidence_storage,
     pdf_bytes,
@@ -184,3 +190,31 @@ class TestSendingMovesTheFiles:
         page = client.get(reverse("complaints:evidence", kwargs={"reference": case.reference}))
         html = page.content.decode()
         assert "reply.pdf" in html and "photo.pdf" in html and "other.pdf" not in html
+
+
+class TestExpiredDraftsFiles:
+    def test_files_of_a_draft_never_sent_are_purged_with_it_and_sent_files_stay(
+        self, client, finished, complainant, organisation, evidence_storage
+    ):
+        client.force_login(complainant)
+        abandoned = make_draft(owner=complainant, answers=complete_answers(organisation))
+        send_files(client, abandoned, "evidence", upload("abandoned.pdf", pdf_bytes()))
+        send_files(client, finished, "evidence", upload("sent.pdf", pdf_bytes()))
+        client.post(
+            form_url("check_answers", finished),
+            {"submission_token": str(finished.submission_token)},
+        )
+        abandoned_file = Document.objects.get(original_filename="abandoned.pdf")
+        sent_file = Document.objects.get(original_filename="sent.pdf")
+        assert (evidence_storage / abandoned_file.storage_key).exists()
+
+        with time_machine.travel(timezone.now() + timedelta(days=DRAFT_KEEP_DAYS, hours=1)):
+            complaint_drafts_purge()
+            assert deleted_documents_purge() == 1
+
+        abandoned_file.refresh_from_db()
+        sent_file.refresh_from_db()
+        assert abandoned_file.purged_at is not None
+        assert not (evidence_storage / abandoned_file.storage_key).exists()
+        assert sent_file.deleted_at is None and sent_file.case is not None
+        assert (evidence_storage / sent_file.storage_key).exists()
