@@ -255,7 +255,19 @@ def case_transition(
         created_at=now,
     )
     _status_change_notify(case=case, event=event)
+    if to_status == CaseStatus.ASSESSMENT:
+        _assessment_suggestions_request(case=case)
     return case
+
+
+def _assessment_suggestions_request(*, case: Case) -> None:
+    """Queue precedent checks and a triage suggestion for the assessor, after commit.
+
+    robust: they are suggestions; a broker outage must never stop a case entering assessment.
+    """
+    case_id = case.pk
+    transaction.on_commit(lambda: tasks.find_precedents.delay(case_id), robust=True)
+    transaction.on_commit(lambda: tasks.suggest_triage.delay(case_id), robust=True)
 
 
 def _status_change_notify(*, case: Case, event: CaseEvent) -> None:

@@ -9,6 +9,9 @@ from casework.evidence.clamav import ClamdError
 from casework.integrations.pds import PdsUnavailable
 from casework.models import Case, Document, DocumentStatus, TextStatus
 from casework.services_decisions import evidence_request_reminders_send
+from casework.services_precedents import precedent_index_build, precedents_find
+from casework.services_triage import triage_model_train, triage_suggest
+from casework.triage import NotEnoughData
 
 
 @shared_task(
@@ -88,3 +91,36 @@ def requeue_stalled_work() -> dict:
 def send_evidence_request_reminders() -> dict:
     """Beat: remind organisations of evidence due soon and chase overdue requests, each once."""
     return evidence_request_reminders_send(today=timezone.localdate())
+
+
+# Precedent checks and triage: suggestions for the caseworker, never acted on automatically.
+
+
+@shared_task(name="casework.tasks.find_precedents", acks_late=True)
+def find_precedents(case_id: int) -> int:
+    """Offer the decided cases most like this one as precedents (case entering assessment)."""
+    case = Case.objects.get(pk=case_id)
+    return len(precedents_find(case=case))
+
+
+@shared_task(name="casework.tasks.build_precedent_index", acks_late=True)
+def build_precedent_index() -> dict:
+    """Beat (nightly): rebuild the snapshot of decided cases that precedent checks search."""
+    return precedent_index_build()
+
+
+@shared_task(name="casework.tasks.suggest_triage", acks_late=True)
+def suggest_triage(case_id: int) -> int | None:
+    """Suggest how assessment may end, with the newest deployed triage model, if any."""
+    suggestion = triage_suggest(case=Case.objects.get(pk=case_id))
+    return suggestion.pk if suggestion else None
+
+
+@shared_task(name="casework.tasks.train_triage_model", acks_late=True)
+def train_triage_model() -> dict:
+    """Beat (monthly): train a new triage model version on every closed case so far."""
+    try:
+        model = triage_model_train()
+    except NotEnoughData as exc:
+        return {"trained": False, "reason": str(exc)}
+    return {"trained": True, "version": model.version, "deployed": model.deployed}

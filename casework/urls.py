@@ -1,6 +1,7 @@
 from django.urls import path
 
 from casework import views, views_decisions
+from casework import views_precedents
 
 app_name = "casework"
 
@@ -130,4 +131,20 @@ urlpatterns += [
         views.person_merge_reverse_confirm,
         name="person_merge_reverse",
     ),
+]
+
+# Precedent checks on a case, and the triage models' reports (casework/views_precedents.py).
+urlpatterns += [
+    path("cases/<str:reference>/precedents", views_precedents.precedents, name="precedents"),
+    path(
+        "cases/<str:reference>/precedents/find",
+        views_precedents.precedents_find_view,
+        name="precedents_find",
+    ),
+    path(
+        "cases/<str:reference>/precedents/<int:suggestion_id>/feedback",
+        views_precedents.precedent_feedback,
+        name="precedent_feedback",
+    ),
+    path("triage-models", views_precedents.triage_models, name="triage_models"),
 ]
