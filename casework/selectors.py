@@ -24,7 +24,10 @@ from casework.models import (
     CaseLink,
     CaseLinkKind,
     CaseNote,
+    ClinicalCode,
+    CodingRun,
     Document,
+    DocumentStatus,
     Message,
     MessageParty,
     PersonMerge,
@@ -525,3 +528,39 @@ def person_merges(*, person):
     """Every merge this account took part in, either side, newest first."""
     merges = PersonMerge.objects.involving(person)
     return merges.select_related("kept", "merged", "by", "reversed_by")
+
+
+# Clinical coding (casework/services_coding.py writes it).
+
+
+def case_narrative_text(case: Case) -> str:
+    """The complaint narrative coding reads: the case summary (what happened, in the complainant's
+    words) and, when they used the complaint form, the impact they described. Not the outcome they
+    want: "assurance that sepsis is spotted in future" is not a finding about the patient."""
+    # None when the case did not come through the complaint form (the missing related object is
+    # an AttributeError too).
+    details = getattr(case, "complaint_details", None)
+    parts = [case.summary.strip(), details.impact.strip() if details is not None else ""]
+    return "\n\n".join(part for part in parts if part)
+
+
+def case_coding(*, case: Case):
+    """(runs with their documents, codes, usable documents not coded yet) for the codes page:
+    three queries whatever the number of codes."""
+    runs = list(
+        CodingRun.objects.filter(case=case)
+        .filter(Q(document__isnull=True) | Q(document__deleted_at__isnull=True))
+        .select_related("document")
+        .order_by(F("document_id").asc(nulls_first=True), "pk")
+    )
+    codes = list(
+        ClinicalCode.objects.filter(run__in=[run.pk for run in runs])
+        .select_related("reviewed_by")
+        .order_by("run_id", "start", "axis", "pk")
+    )
+    uncoded = list(
+        Document.objects.filter(case=case, status=DocumentStatus.CLEAN, deleted_at__isnull=True)
+        .exclude(pk__in=[run.document_id for run in runs if run.document_id])
+        .only("pk", "original_filename", "text_status", "created_at")
+    )
+    return runs, codes, uncoded

@@ -49,6 +49,7 @@ from casework.models import (
     document_storage_key,
 )
 from casework.selectors import case_missing_for
+from casework.services_coding import document_coding_delete
 from casework.state import CaseAction, CaseStateMachine, CaseStatus
 from foi.models import InformationRequest
 from phso.clock import add_working_days
@@ -131,6 +132,9 @@ def case_create(
     for organisation in organisations:
         CaseOrganisation.objects.create(case=case, organisation=organisation)
     case_pds_enrichment_request(case=case)
+    case_id = case.pk
+    # robust: with the broker down the complaint is still received; coding can be asked again.
+    transaction.on_commit(lambda: tasks.code_case_narrative.delay(case_id), robust=True)
     return case
 
 
@@ -452,6 +456,8 @@ def document_delete(*, document: Document, actor) -> Document:
     document.deleted_by = actor
     document.purge_after = now + timedelta(days=settings.EVIDENCE_RETENTION_DAYS)
     document.save(update_fields=["deleted_at", "deleted_by", "purge_after"])
+    # Codes found in a deleted document go with it, reviewed or not.
+    document_coding_delete(document_id=document.pk)
     if document.case_id:
         CaseEvent.objects.create(
             case_id=document.case_id,

@@ -9,6 +9,7 @@ from casework.evidence.clamav import ClamdError
 from casework.integrations.pds import PdsUnavailable
 from casework.models import Case, Document, DocumentStatus, TextStatus
 from casework.services_decisions import evidence_request_reminders_send
+from casework.services_coding import case_narrative_code, document_code
 from casework.services_precedents import precedent_index_build, precedents_find
 from casework.services_triage import triage_model_train, triage_suggest
 from casework.triage import NotEnoughData
@@ -59,8 +60,11 @@ def scan_document(document_id: int) -> str:
     max_retries=10,
 )
 def extract_document_text(document_id: int) -> str:
-    """Read the text of one clean document (OCR for scans and photos)."""
-    return document_text_extract(document_id=document_id).text_status
+    """Read the text of one clean document (OCR for scans and photos), then have it coded."""
+    document = document_text_extract(document_id=document_id)
+    if document.text_status == TextStatus.EXTRACTED and document.deleted_at is None:
+        code_document.delay(document.pk)
+    return document.text_status
 
 
 @shared_task(name="casework.tasks.purge_deleted_documents", acks_late=True)
@@ -124,3 +128,19 @@ def train_triage_model() -> dict:
     except NotEnoughData as exc:
         return {"trained": False, "reason": str(exc)}
     return {"trained": True, "version": model.version, "deployed": model.deployed}
+
+
+@shared_task(name="casework.tasks.code_case_narrative", acks_late=True)
+def code_case_narrative(case_id: int) -> str | None:
+    """Suggest clinical codes and themes for the complaint narrative (re-running replaces only
+    unreviewed suggestions)."""
+    run = case_narrative_code(case_id=case_id)
+    return run.status if run else None
+
+
+@shared_task(name="casework.tasks.code_document", acks_late=True)
+def code_document(document_id: int) -> str | None:
+    """Suggest clinical codes and themes for a document's extracted text; nothing for a document
+    deleted meanwhile."""
+    run = document_code(document_id=document_id)
+    return run.status if run else None

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from casework import views, views_decisions
+from casework import views, views_coding, views_decisions
 from casework import views_precedents
 
 app_name = "casework"
@@ -130,6 +130,21 @@ urlpatterns += [
         "people/merges/<int:merge_id>/reverse",
         views.person_merge_reverse_confirm,
         name="person_merge_reverse",
+    ),
+]
+
+# Clinical codes suggested for a case, and a caseworker's review of them (casework/views_coding.py).
+urlpatterns += [
+    path("cases/<str:reference>/codes", views_coding.case_codes, name="case_codes"),
+    path(
+        "cases/<str:reference>/codes/<int:code_id>/<slug:decision>",
+        views_coding.clinical_code_review_view,
+        name="clinical_code_review",
+    ),
+    path(
+        "cases/<str:reference>/codes/runs/<int:run_id>/confirm-present",
+        views_coding.clinical_codes_confirm_present_view,
+        name="clinical_codes_confirm_present",
     ),
 ]
 
