@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import joblib
 import numpy as np
 import pandas as pd
+from django.utils import timezone
 from sklearn.compose import ColumnTransformer
 from sklearn.dummy import DummyClassifier
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -193,7 +194,7 @@ def training_data(*, since=None, until=None) -> TrainingData:
         frame=frame,
         outcomes=[outcomes[i] for i in ids],
         themes=case_themes(ids),
-        received=[c.received_at.date() for c in cases],
+        received=[timezone.localdate(c.received_at) for c in cases],
     )
 
 
