@@ -21,6 +21,8 @@ METHODS = {
     CALENDAR_REGRESSION: "Regression on trend and calendar",
 }
 BACKTEST_ORIGINS = 4
+# Series names: "all", a sector, or this prefix and a complaint theme's slug.
+THEME_SERIES_PREFIX = "theme:"
 Z_95 = 1.96
 
 
@@ -123,3 +125,44 @@ def forecast(history: list[float], *, season: int, horizon: int, test_length: in
         value = max(value, 0.0)
         points.append((round(value, 1), round(max(value - width, 0.0), 1), round(value + width, 1)))
     return Forecast(method, {name: score for name, (score, _) in results.items()}, points)
+
+
+def backtest_note(backtest: dict, method: str) -> str:
+    """Why the chosen method was chosen, in words a manager can act on: above all, whether it
+    beat the benchmark of repeating the same period last year (seasonal naive), and if not, why
+    the benchmark itself is used."""
+    naive = backtest.get(SEASONAL_NAIVE)
+    others = {k: v for k, v in backtest.items() if k != SEASONAL_NAIVE and v is not None}
+    chosen = backtest.get(method)
+    if method != SEASONAL_NAIVE and chosen is not None and naive is not None:
+        return (
+            f"{METHODS[method]} beat seasonal naive: {chosen:.1f}% average error against "
+            f"{naive:.1f}%."
+        )
+    if method != SEASONAL_NAIVE:
+        return (
+            f"{METHODS[method]} was chosen, but seasonal naive could not be measured on this "
+            "series (no complaints in its test periods), so it is not known to beat it."
+        )
+    if naive is None and not others:
+        return (
+            "Too little history (or no complaints in the test periods) to test any method, so "
+            "the forecast repeats the same period last year (seasonal naive)."
+        )
+    if not others:
+        return (
+            "Not enough history to fit the other methods, so the forecast repeats the same "
+            "period last year (seasonal naive)."
+        )
+    best = min(others, key=others.get)
+    if naive is not None and others[best] == naive:
+        return (
+            f"No method did better than seasonal naive ({naive:.1f}% average error): the series "
+            "is flat or repeats exactly, so the forecast repeats the same period last year."
+        )
+    return (
+        f"No method beat seasonal naive ({naive:.1f}% average error; the best other, "
+        f"{METHODS[best].lower()}, {others[best]:.1f}%): this series changes too little from "
+        "year to year, or too irregularly, for a model to improve on repeating the same period "
+        "last year, so that is used."
+    )

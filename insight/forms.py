@@ -21,8 +21,8 @@ def _date_field(label):
 class DecisionFilterForm(forms.Form):
     """Filters for published decisions; an unknown value is an error on its field, not a crash.
 
-    The organisation, constituency, local authority and region lists hold only values that have
-    a published decision, so every choice finds something.
+    The organisation, constituency, local authority, region and theme lists hold only values
+    that have a published decision, so every choice finds something.
     """
 
     organisation = forms.ChoiceField(label="Organisation", required=False)
@@ -32,6 +32,7 @@ class DecisionFilterForm(forms.Form):
     local_authority = forms.ChoiceField(label="Local authority code", required=False)
     region = forms.ChoiceField(label="Region", required=False)
     outcome = forms.ChoiceField(label="Outcome", required=False)
+    theme = forms.ChoiceField(label="Complaint theme", required=False)
     published_from = _date_field("Published from")
     published_to = _date_field("Published to")
 
@@ -49,6 +50,7 @@ class DecisionFilterForm(forms.Form):
         ]
         self.fields["region"].choices = every + [(r, r) for r in options["regions"]]
         self.fields["outcome"].choices = every + list(DecisionOutcome.choices)
+        self.fields["theme"].choices = every + list(options.get("themes", []))
 
     def filters(self) -> dict:
         """The valid, non-empty filters (an invalid one is left out and shown as an error)."""

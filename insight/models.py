@@ -141,6 +141,84 @@ class CaseFact(models.Model):
         return self.reference
 
 
+class CodeAxis(models.TextChoices):
+    # The same values as casework's clinical code axes, copied so the reporting store can be read
+    # without casework's models.
+    CONDITION = "condition", "Condition or procedure"
+    THEME = "theme", "Complaint theme"
+
+
+class CaseFactCode(models.Model):
+    """A confirmed clinical code or complaint theme of a case, one row per distinct code.
+
+    A child table rather than an array column on CaseFact: the same b-tree index on (axis, code)
+    answers "the cases with this theme" on SQLite and on PostgreSQL alike (an array would need
+    a PostgreSQL-only GIN index), and counting by code is a plain GROUP BY. Rows go with their
+    fact, which each refresh rebuilds whole, so a code rejected or un-confirmed since is gone.
+    """
+
+    case_fact = models.ForeignKey(CaseFact, on_delete=models.CASCADE, related_name="codes")
+    axis = models.CharField(max_length=20, choices=CodeAxis.choices)
+    system = models.CharField(max_length=40)
+    code = models.CharField(max_length=40)
+    description = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["axis", "system", "code"]
+        indexes = [
+            models.Index(fields=["axis", "code", "case_fact"], name="casefactcode_axis_code"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case_fact", "axis", "system", "code"], name="casefactcode_once_per_fact"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.system} {self.code}"
+
+
+class WeeklyCodeCount(models.Model):
+    """Cases received per week with one confirmed theme or clinical code, for trend detection."""
+
+    week_start = models.DateField(db_index=True)
+    axis = models.CharField(max_length=20, choices=CodeAxis.choices)
+    system = models.CharField(max_length=40)
+    code = models.CharField(max_length=40)
+    description = models.CharField(max_length=300, blank=True)
+    received = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["week_start", "axis", "system", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["week_start", "axis", "system", "code"], name="weekly_code_count_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"Week of {self.week_start}: {self.received} with {self.code}"
+
+
+class DashboardCount(models.Model):
+    """Case facts counted by each staff dashboard chart's dimension, rebuilt by every refresh.
+
+    The charts read these few hundred rows instead of grouping a million facts on each view.
+    """
+
+    dimension = models.CharField(max_length=30)
+    key = models.CharField(max_length=300, blank=True)
+    label = models.CharField(max_length=300, blank=True)
+    n = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["dimension", "-n", "key"]
+        indexes = [models.Index(fields=["dimension", "key"], name="dashboardcount_dimension")]
+
+    def __str__(self):
+        return f"{self.dimension} {self.key}: {self.n}"
+
+
 class WeeklyCount(models.Model):
     """Cases received and decided per week (Monday), sector and organisation."""
 
@@ -183,6 +261,16 @@ class MonthlyPerformance(models.Model):
         return f"Performance for {self.month:%B %Y}"
 
 
+CASE_FACTS_REFRESH = "case_facts"
+
+
+class RefreshStateQuerySet(models.QuerySet):
+    def cache_version(self) -> str | None:
+        """The case facts' cache version, or None before any refresh (nothing to key on)."""
+        state = self.filter(name=CASE_FACTS_REFRESH).only("generation", "changed_at").first()
+        return state.cache_version if state and state.generation else None
+
+
 class RefreshState(models.Model):
     """How far a refresh has read: the next one only looks at what changed since."""
 
@@ -190,6 +278,20 @@ class RefreshState(models.Model):
     watermark = models.DateTimeField(null=True, blank=True)
     last_run_at = models.DateTimeField(null=True, blank=True)
     rows_changed = models.PositiveIntegerField(default=0)
+    # Goes up by one whenever a refresh changes anything; cached figures are keyed by it, so they
+    # last exactly until the store they were worked out from changes.
+    generation = models.PositiveIntegerField(default=0)
+    changed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = RefreshStateQuerySet.as_manager()
+
+    @property
+    def cache_version(self) -> str:
+        """Names this state of the store for cache keys (the time too, as databases restart
+        their generation at 0 and a shared cache must never serve one database's figures to
+        another)."""
+        changed = self.changed_at.timestamp() if self.changed_at else 0
+        return f"{self.generation}-{changed:.6f}"
 
     def __str__(self):
         return f"{self.name} up to {self.watermark}"
@@ -283,14 +385,27 @@ class TrendAlertQuerySet(models.QuerySet):
         return self.filter(review__isnull=True)
 
 
-class TrendAlert(models.Model):
-    """Special cause variation in one organisation's weekly complaints, for a manager to look at.
+class TrendDimension(models.TextChoices):
+    ORGANISATION = "organisation", "Organisation"
+    THEME = "theme", "Complaint theme"
+    CONDITION = "condition", "Condition or procedure"
 
-    One per organisation, rule and week the signal ended, so detecting again finds the same row.
+
+class TrendAlert(models.Model):
+    """Special cause variation in one series of weekly complaints, for a manager to look at: one
+    organisation's, or those with one confirmed complaint theme or clinical code.
+
+    One per series, rule and week the signal ended, so detecting again finds the same row.
     """
 
-    organisation_id = models.BigIntegerField(db_index=True)
-    organisation_name = models.CharField(max_length=255)
+    dimension = models.CharField(
+        max_length=20, choices=TrendDimension.choices, default=TrendDimension.ORGANISATION
+    )
+    organisation_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    organisation_name = models.CharField(max_length=255, blank=True)
+    code_system = models.CharField(max_length=40, blank=True)
+    code = models.CharField(max_length=40, blank=True)
+    code_description = models.CharField(max_length=300, blank=True)
     rule = models.CharField(max_length=20, choices=TrendRule.choices)
     direction = models.CharField(max_length=4, choices=TrendDirection.choices)
     first_week = models.DateField()
@@ -308,12 +423,28 @@ class TrendAlert(models.Model):
         ordering = ["-week_start", "organisation_name", "rule"]
         constraints = [
             models.UniqueConstraint(
-                fields=["organisation_id", "rule", "week_start"], name="trend_alert_unique"
-            )
+                fields=["organisation_id", "rule", "week_start"],
+                condition=models.Q(dimension="organisation"),
+                name="trend_alert_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["dimension", "code_system", "code", "rule", "week_start"],
+                condition=~models.Q(dimension="organisation"),
+                name="trend_alert_code_unique",
+            ),
         ]
 
+    @property
+    def subject(self) -> str:
+        """What the series counts, as a manager reads it."""
+        if self.dimension == TrendDimension.ORGANISATION:
+            return self.organisation_name or "Unnamed organisation"
+        if self.dimension == TrendDimension.THEME:
+            return f"Theme: {self.code_description or self.code}"
+        return f"{self.code_system} {self.code}: {self.code_description}".strip(": ")
+
     def __str__(self):
-        return f"{self.organisation_name}: {self.get_rule_display()} ({self.week_start})"
+        return f"{self.subject}: {self.get_rule_display()} ({self.week_start})"
 
 
 class SystemicReview(models.Model):
@@ -342,7 +473,7 @@ class ForecastFrequency(models.TextChoices):
 class SeriesForecast(models.Model):
     """The latest forecast of one series of complaints received (all, or one sector)."""
 
-    series = models.CharField(max_length=20, help_text="'all' or a sector.")
+    series = models.CharField(max_length=60, help_text="'all', a sector or 'theme:<slug>'.")
     frequency = models.CharField(max_length=5, choices=ForecastFrequency.choices)
     method = models.CharField(max_length=30)
     backtest = models.JSONField(default=dict, help_text="Method → MAPE (per cent) or null.")

@@ -8,13 +8,22 @@ from django.contrib.postgres.search import (
     TrigramSimilarity,
 )
 from django.db import connection
-from django.db.models import Count, F, Lookup, Q, QuerySet
+from django.core.cache import cache
+from django.db.models import Count, Exists, F, Lookup, OuterRef, Prefetch, Q, QuerySet
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from accounts.models import OrganisationKind, Sector
 from casework.models import DecisionOutcome
-from insight.models import CaseFact, DocumentType, MonthlyPerformance, SearchDocument
+from insight.models import (
+    CaseFact,
+    CaseFactCode,
+    CodeAxis,
+    DocumentType,
+    MonthlyPerformance,
+    RefreshState,
+    SearchDocument,
+)
 
 # Numbers this small could point to a person in a small place or organisation (ONS disclosure
 # control practice): they are published as "fewer than 5", and as null in the API.
@@ -33,12 +42,41 @@ DIMENSIONS = {
     "local_authority": ("local_authority_code", None),
     "region": ("region", None),
     "outcome": ("outcome", dict(DecisionOutcome.choices)),
+    # Confirmed complaint themes, from the facts' codes; a case with two themes counts in both.
+    "theme": ("code", None),
 }
 
 
+FILTER_OPTIONS_TTL = 24 * 60 * 60
+
+
 def decision_filter_options() -> dict:
+    """The choices of the decisions filters, worked out once per refresh that changed anything.
+
+    Building them reads every published fact (most of a second at a million cases); the key
+    names the store's state, so a refresh that changes the facts makes a new entry and the old
+    one simply expires.
+    """
+    version = RefreshState.objects.cache_version()
+    if version is None:
+        return _decision_filter_options()
+    key = f"insight:decision-filter-options:{version}"
+    options = cache.get(key)
+    if options is None:
+        options = _decision_filter_options()
+        cache.set(key, options, FILTER_OPTIONS_TTL)
+    return options
+
+
+def _decision_filter_options() -> dict:
     published = CaseFact.objects.published().order_by()
     return {
+        "themes": list(
+            CaseFactCode.objects.filter(axis=CodeAxis.THEME, case_fact__published=True)
+            .values_list("code", "description")
+            .distinct()
+            .order_by("description", "code")
+        ),
         "organisations": list(
             published.exclude(organisation_id=None)
             .values_list("organisation_id", "organisation_name")
@@ -79,7 +117,24 @@ def _filtered(queryset: QuerySet, filters: dict) -> QuerySet:
     for name, column in lookups.items():
         if filters.get(name):
             queryset = queryset.filter(**{column: filters[name]})
+    if filters.get("theme"):
+        # EXISTS rather than a join: a fact is listed once however its codes are stored.
+        queryset = queryset.filter(
+            Exists(
+                CaseFactCode.objects.filter(
+                    case_fact=OuterRef("pk"), axis=CodeAxis.THEME, code=filters["theme"]
+                )
+            )
+        )
     return queryset
+
+
+# A published fact's confirmed themes, as `theme_codes`, for the API and a decision's page.
+THEMES_PREFETCH = Prefetch(
+    "codes",
+    queryset=CaseFactCode.objects.filter(axis=CodeAxis.THEME).order_by("description"),
+    to_attr="theme_codes",
+)
 
 
 def published_decisions(filters: dict | None = None) -> QuerySet:
@@ -96,6 +151,8 @@ def case_counts(*, by: str, filters: dict | None = None) -> list[dict]:
     """Cases received and decided grouped by one dimension, with small numbers suppressed."""
     column, labels = DIMENSIONS[by]
     facts = _filtered(CaseFact.objects.all(), filters or {})
+    if by == "theme":
+        return _theme_counts(facts)
     if by == "organisation":
         facts = facts.annotate(label=F("organisation_name"))
     elif by == "constituency":
@@ -112,6 +169,26 @@ def case_counts(*, by: str, filters: dict | None = None) -> list[dict]:
         {
             "key": str(row[column]),
             "label": labels.get(row["label"], row["label"]) if labels else row["label"],
+            "received": suppressed(row["received"]),
+            "decided": suppressed(row["decided"]),
+        }
+        for row in rows
+    ]
+
+
+def _theme_counts(facts: QuerySet) -> list[dict]:
+    rows = (
+        CaseFactCode.objects.filter(axis=CodeAxis.THEME, case_fact__in=facts.values("pk"))
+        .values("code", "description")
+        .annotate(
+            received=Count("id"), decided=Count("id", filter=Q(case_fact__decided_on__isnull=False))
+        )
+        .order_by("-received", "code")
+    )
+    return [
+        {
+            "key": row["code"],
+            "label": row["description"],
             "received": suppressed(row["received"]),
             "decided": suppressed(row["decided"]),
         }

@@ -1,6 +1,7 @@
 """Reads for the staff dashboards: each chart is labelled rows of numbers, drawn as an SVG bar
 chart beside a table of the same figures, and downloadable as CSV."""
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -10,7 +11,7 @@ from accounts.models import OrganisationKind, Sector
 from casework.models import DecisionOutcome, EvidenceRequest
 from casework.state import OPEN_STATUSES, CaseStatus
 from complaints.models import CheckerResult, EqualityMonitoring
-from insight.models import CaseFact, SearchClick, SearchLog
+from insight.models import CodeAxis, DashboardCount, SearchClick, SearchLog
 from insight.selectors import suppressed
 
 # Service standards the timeliness chart is read against: the ombudsman's published aims of
@@ -55,57 +56,64 @@ def grouped(queryset, column: str, labels: dict | None = None, limit=None) -> li
     return [((labels or {}).get(r[column], r[column]) or "Not known", r["n"]) for r in rows]
 
 
+def _counts(dimension: str) -> dict[str, int]:
+    return dict(DashboardCount.objects.filter(dimension=dimension).values_list("key", "n"))
+
+
+def _ranked(counts: dict, labels: dict | None = None, limit=None) -> list:
+    rows = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+    return [((labels or {}).get(key, key) or "Not known", n) for key, n in rows]
+
+
+# The charts below read the counts each refresh leaves in DashboardCount, never the million
+# case facts: figures are as fresh as the last refresh, like every other insight page.
+
+
 def _status_chart() -> Chart:
     return Chart(
-        "status",
-        "Cases by status",
-        "Cases",
-        grouped(CaseFact.objects.all(), "status", dict(CaseStatus.choices)),
+        "status", "Cases by status", "Cases", _ranked(_counts("status"), dict(CaseStatus.choices))
     )
 
 
 def _sector_chart() -> Chart:
     return Chart(
-        "sector",
-        "Cases by sector",
-        "Cases",
-        grouped(CaseFact.objects.all(), "sector", dict(Sector.choices)),
+        "sector", "Cases by sector", "Cases", _ranked(_counts("sector"), dict(Sector.choices))
     )
 
 
 def _organisation_chart() -> Chart:
-    rows = grouped(CaseFact.objects.exclude(organisation_id=None), "organisation_name", limit=TOP)
+    top = (
+        DashboardCount.objects.filter(dimension="organisation")
+        .order_by("-n", "key")
+        .values_list("key", "n")[:TOP]
+    )
+    rows = [(name or "Not known", n) for name, n in top]
     return Chart("organisations", f"The {TOP} organisations with most cases", "Cases", rows)
 
 
 def _organisation_kind_chart() -> Chart:
     labels = dict(OrganisationKind.choices)
-    rows = grouped(CaseFact.objects.all(), "organisation_kind", labels)
+    rows = _ranked(_counts("organisation_kind"), labels)
     return Chart("organisation-kinds", "Cases by type of organisation", "Cases", rows)
 
 
 def _ageing_chart(today: date) -> Chart:
-    open_facts = CaseFact.objects.filter(status__in=sorted(s.value for s in OPEN_STATUSES))
-    bands = {}
+    # Open cases counted by the day they were received, so the bands move on with today
+    # between refreshes.
+    by_day = [(date.fromisoformat(k), n) for k, n in _counts("open_received_on").items()]
+    rows = []
     for low, high in AGE_BANDS:
-        band = Q(received_on__lte=today - timedelta(days=low))
+        label = f"{low} to {high} days" if high else f"Over {low - 1} days"
+        newest, oldest = today - timedelta(days=low), None
         if high is not None:
-            band &= Q(received_on__gte=today - timedelta(days=high))
-        bands[f"{low} to {high} days" if high else f"Over {low - 1} days"] = band
-    totals = open_facts.aggregate(
-        **{f"b{i}": Count("id", filter=band) for i, band in enumerate(bands.values())}
-    )
-    rows = [(label, totals[f"b{i}"]) for i, label in enumerate(bands)]
+            oldest = today - timedelta(days=high)
+        total = sum(n for day, n in by_day if day <= newest and (oldest is None or day >= oldest))
+        rows.append((label, total))
     return Chart("ageing", "Open cases by age since received", "Open cases", rows)
 
 
 def _timeliness_chart() -> Chart:
-    totals = CaseFact.objects.aggregate(
-        assessed=Count("id", filter=Q(days_to_assess__isnull=False)),
-        assessed_on_time=Count("id", filter=Q(days_to_assess__lte=ASSESS_TARGET_DAYS)),
-        decided=Count("id", filter=Q(days_to_decide__isnull=False)),
-        decided_on_time=Count("id", filter=Q(days_to_decide__lte=DECIDE_TARGET_DAYS)),
-    )
+    totals = defaultdict(int, _counts("timeliness"))
 
     def percent(part, whole):
         return round(100 * totals[part] / totals[whole]) if totals[whole] else 0
@@ -123,20 +131,46 @@ def _timeliness_chart() -> Chart:
 
 
 def _outcome_chart() -> Chart:
-    rows = grouped(CaseFact.objects.exclude(outcome=""), "outcome", dict(DecisionOutcome.choices))
+    counts = {k: n for k, n in _counts("outcome").items() if k}
+    rows = _ranked(counts, dict(DecisionOutcome.choices))
     return Chart("outcomes", "Decisions by outcome", "Decisions", rows)
 
 
 def _mp_chart() -> Chart:
-    totals = CaseFact.objects.aggregate(
-        referred=Count("id", filter=Q(referred_by_mp=True)),
-        direct=Count("id", filter=Q(referred_by_mp=False)),
-    )
+    totals = _counts("referred_by_mp")
     return Chart(
         "mp-referrals",
         "Cases referred by an MP",
         "Cases",
-        [("Referred by an MP", totals["referred"]), ("Came to us directly", totals["direct"])],
+        [
+            ("Referred by an MP", totals.get("yes", 0)),
+            ("Came to us directly", totals.get("no", 0)),
+        ],
+    )
+
+
+def _code_chart(axis: str, slug: str, title: str) -> Chart:
+    top = (
+        DashboardCount.objects.filter(dimension=axis)
+        .order_by("-n", "key")
+        .values_list("label", "key", "n")[:TOP]
+    )
+    return Chart(
+        slug,
+        title,
+        "Cases",
+        [(f"{label} ({key})" if axis == CodeAxis.CONDITION else label, n) for label, key, n in top],
+        note="Only codes a caseworker has confirmed are counted; a case can have several.",
+    )
+
+
+def _theme_chart() -> Chart:
+    return _code_chart(CodeAxis.THEME, "themes", "Cases by complaint theme")
+
+
+def _condition_chart() -> Chart:
+    return _code_chart(
+        CodeAxis.CONDITION, "conditions", f"The {TOP} clinical codes on most cases"
     )
 
 
@@ -219,6 +253,8 @@ def dashboard_charts(*, user, today: date) -> list[Chart]:
         _organisation_kind_chart(),
         _organisation_chart(),
         _outcome_chart(),
+        _theme_chart(),
+        _condition_chart(),
         _mp_chart(),
         _responsiveness_chart(),
         _checker_chart(),

@@ -4,7 +4,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from accounts.models import Sector
-from insight.forecasting import METHODS
+from casework.coding.themes import THEME_LABELS
+from insight.forecasting import METHODS, THEME_SERIES_PREFIX, backtest_note
 from insight.models import ForecastFrequency, SeriesForecast
 
 # Assumptions for the staffing line, shown on the page beside it: a case takes about 15 hours of
@@ -22,6 +23,7 @@ class ForecastView:
     title: str
     method_label: str
     backtest: list  # (label, MAPE or None, chosen)
+    note: str  # whether the chosen method beat seasonal naive, and why not when it did not
     actual_points: str
     forecast_points: str
     band_points: str
@@ -45,11 +47,13 @@ def _layout(forecast: SeriesForecast) -> ForecastView:
     upper = [xy(offset + i, p[3]) for i, p in enumerate(forecast.points)]
     lower = [xy(offset + i, p[2]) for i, p in enumerate(forecast.points)]
     sectors = dict(Sector.choices)
-    name = (
-        "All complaints"
-        if forecast.series == "all"
-        else sectors.get(forecast.series, forecast.series)
-    )
+    if forecast.series == "all":
+        name = "All complaints"
+    elif forecast.series.startswith(THEME_SERIES_PREFIX):
+        theme = forecast.series.removeprefix(THEME_SERIES_PREFIX)
+        name = f"Complaint theme {THEME_LABELS.get(theme, theme)}"
+    else:
+        name = sectors.get(forecast.series, forecast.series)
     staff = []
     if forecast.frequency == ForecastFrequency.MONTH:
         staff = [
@@ -64,6 +68,7 @@ def _layout(forecast: SeriesForecast) -> ForecastView:
             (label, forecast.backtest.get(key), key == forecast.method)
             for key, label in METHODS.items()
         ],
+        note=backtest_note(forecast.backtest, forecast.method),
         actual_points=" ".join(xy(i, v) for i, (_, v) in enumerate(shown)),
         forecast_points=" ".join(xy(offset + i, p[1]) for i, p in enumerate(forecast.points)),
         band_points=" ".join(upper + lower[::-1]),

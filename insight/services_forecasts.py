@@ -8,7 +8,16 @@ from django.db.models import Count, Sum
 from django.db.models.functions import TruncMonth
 
 from insight import forecasting
-from insight.models import CaseFact, ForecastFrequency, SeriesForecast, WeeklyCount
+from insight.forecasting import THEME_SERIES_PREFIX
+from insight.models import (
+    CaseFact,
+    CaseFactCode,
+    CodeAxis,
+    ForecastFrequency,
+    SeriesForecast,
+    WeeklyCodeCount,
+    WeeklyCount,
+)
 
 # (season, horizon, backtest test length, most history used) per frequency.
 SETTINGS = {
@@ -38,6 +47,12 @@ def _weekly_history(last: date, periods: int) -> dict[str, dict[date, int]]:
         series["all"][row["week_start"]] += row["n"]
         if row["sector"]:
             series[row["sector"]][row["week_start"]] += row["n"]
+    # Themes from the refresh's weekly counts of confirmed codes: a few hundred rows, no facts.
+    themes = WeeklyCodeCount.objects.filter(
+        axis=CodeAxis.THEME, week_start__gt=last - timedelta(weeks=periods), week_start__lte=last
+    ).values_list("code", "week_start", "received")
+    for code, week, n in themes:
+        series[f"{THEME_SERIES_PREFIX}{code}"][week] += n
     return series
 
 
@@ -57,6 +72,19 @@ def _monthly_history(last: date, periods: int) -> dict[str, dict[date, int]]:
         series["all"][row["month"]] += row["n"]
         if row["sector"]:
             series[row["sector"]][row["month"]] += row["n"]
+    themes = (
+        CaseFactCode.objects.filter(
+            axis=CodeAxis.THEME,
+            case_fact__received_on__gte=_add_months(last, -(periods - 1)),
+            case_fact__received_on__lt=_add_months(last, 1),
+        )
+        .annotate(month=TruncMonth("case_fact__received_on"))
+        .values("month", "code")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in themes:
+        series[f"{THEME_SERIES_PREFIX}{row['code']}"][row["month"]] += row["n"]
     return series
 
 

@@ -9,18 +9,39 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Count, F, Min, Prefetch, Q
+from django.db.models import Count, Exists, F, Min, OuterRef, Prefetch, Q
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 
 from accounts.models import Postcode
-from casework.models import Case, CaseEvent, CaseEventKind, CaseOrganisation, Decision
-from casework.state import CaseStatus
+from casework.coding.themes import THEME_LABELS
+from casework.models import (
+    Case,
+    CaseEvent,
+    CaseEventKind,
+    CaseOrganisation,
+    ClinicalCode,
+    CodingRun,
+    Decision,
+)
+from casework.state import OPEN_STATUSES, CaseStatus
 from complaints.models import ComplaintDetails
 from foi.models import InformationRequest
-from insight.models import CaseFact, CaseFeedback, MonthlyPerformance, RefreshState, WeeklyCount
+from insight.models import (
+    CASE_FACTS_REFRESH,
+    CaseFact,
+    CaseFactCode,
+    CaseFeedback,
+    CodeAxis,
+    DashboardCount,
+    MonthlyPerformance,
+    RefreshState,
+    WeeklyCodeCount,
+    WeeklyCount,
+)
+from insight.selectors_dashboards import ASSESS_TARGET_DAYS, DECIDE_TARGET_DAYS
 
-CASE_FACTS = "case_facts"
+CASE_FACTS = CASE_FACTS_REFRESH
 CHUNK = 2000
 # A case saved in a transaction that began before a refresh read the clock, but committed after
 # it, carries an updated_at older than the watermark; reading back over this overlap catches it.
@@ -37,13 +58,21 @@ def insight_refresh(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     state, _ = RefreshState.objects.get_or_create(name=CASE_FACTS)
     state = RefreshState.objects.select_for_update().get(pk=state.pk)
+    # Generation 0 is a store built before codes and summaries were kept: read every case once.
+    incremental = state.watermark is not None and state.generation > 0
     changed = _changed_case_ids(
-        since=state.watermark - WATERMARK_OVERLAP if state.watermark else None
+        since=state.watermark - WATERMARK_OVERLAP if incremental else None
     )
     for start in range(0, len(changed), CHUNK):
         _case_facts_rebuild(case_ids=changed[start : start + CHUNK], now=now)
     _weekly_counts_rebuild()
     _monthly_performance_rebuild()
+    if changed or not incremental:
+        # Only what a changed case can move; the summaries are read in place of the facts.
+        _weekly_code_counts_rebuild()
+        _dashboard_counts_rebuild()
+        state.generation += 1
+        state.changed_at = now
     state.watermark = now
     state.last_run_at = now
     state.rows_changed = len(changed)
@@ -57,7 +86,38 @@ def _changed_case_ids(*, since: datetime | None) -> list[int]:
     ids = set(Case.objects.filter(updated_at__gte=since).values_list("pk", flat=True))
     ids.update(CaseEvent.objects.filter(created_at__gte=since).values_list("case_id", flat=True))
     ids.update(Decision.objects.filter(updated_at__gte=since).values_list("case_id", flat=True))
+    # A code confirmed, rejected or put back to suggested is reviewed again; a re-coding replaces
+    # a run and its suggestions.
+    ids.update(
+        ClinicalCode.objects.filter(Q(reviewed_at__gte=since) | Q(created_at__gte=since))
+        .values_list("case_id", flat=True)
+        .order_by()
+    )
+    ids.update(
+        CodingRun.objects.filter(Q(created_at__gte=since) | Q(finished_at__gte=since))
+        .values_list("case_id", flat=True)
+        .order_by()
+    )
+    ids.update(_cases_with_withdrawn_codes())
     return sorted(ids)
+
+
+def _cases_with_withdrawn_codes():
+    """Cases whose stored codes are no longer all confirmed, however that happened (a review
+    changed without a time, a document and its codes deleted): a published code must never
+    outlive its confirmation by more than one refresh."""
+    still_confirmed = ClinicalCode.objects.confirmed().filter(
+        case_id=OuterRef("case_fact__case_id"),
+        axis=OuterRef("axis"),
+        system=OuterRef("system"),
+        code=OuterRef("code"),
+    )
+    return (
+        CaseFactCode.objects.filter(~Exists(still_confirmed))
+        .values_list("case_fact__case_id", flat=True)
+        .distinct()
+        .order_by()
+    )
 
 
 def _days(start: datetime, end: datetime | None) -> int | None:
@@ -122,9 +182,41 @@ def _case_facts_rebuild(*, case_ids: list[int], now: datetime) -> None:
                 refreshed_at=now,
             )
         )
-    # Deleted and re-created rather than updated: a case's fact is always built whole.
+    # Deleted and re-created rather than updated: a case's fact is always built whole, and its
+    # codes go with it.
     CaseFact.objects.filter(case_id__in=case_ids).delete()
-    CaseFact.objects.bulk_create(facts, batch_size=1000)
+    created = CaseFact.objects.bulk_create(facts, batch_size=1000)
+    _case_fact_codes_build(facts={f.case_id: f.pk for f in created})
+
+
+def _case_fact_codes_build(*, facts: dict[int, int]) -> None:
+    """The cases' confirmed codes, once each: a code found in two documents is one code."""
+    # Only confirmed codes: a suggestion is the machine's guess and a rejection a person's "no";
+    # neither may be counted or published.
+    confirmed = (
+        ClinicalCode.objects.confirmed()
+        .filter(case_id__in=list(facts))
+        .values_list("case_id", "axis", "system", "code", "description")
+        .order_by("case_id", "axis", "system", "code", "id")
+    )
+    rows = {}
+    for case_id, axis, system, code, description in confirmed:
+        if axis == CodeAxis.THEME:
+            description = THEME_LABELS.get(code, description)
+        rows.setdefault((case_id, axis, system, code), description)
+    CaseFactCode.objects.bulk_create(
+        [
+            CaseFactCode(
+                case_fact_id=facts[case_id],
+                axis=axis,
+                system=system,
+                code=code,
+                description=description[:300],
+            )
+            for (case_id, axis, system, code), description in rows.items()
+        ],
+        batch_size=2000,
+    )
 
 
 def _grid_squares(case_ids: list[int]) -> dict[int, tuple[int, int]]:
@@ -223,3 +315,98 @@ def _monthly_performance_rebuild() -> None:
         )
         for month, values in months.items()
     )
+
+
+def _weekly_code_counts_rebuild() -> None:
+    rows = (
+        CaseFactCode.objects.annotate(week=TruncWeek("case_fact__received_on"))
+        .values("week", "axis", "system", "code")
+        .annotate(n=Count("id"), description=Min("description"))
+        .order_by()
+    )
+    WeeklyCodeCount.objects.all().delete()
+    WeeklyCodeCount.objects.bulk_create(
+        (
+            WeeklyCodeCount(
+                week_start=_week(row["week"]),
+                axis=row["axis"],
+                system=row["system"],
+                code=row["code"],
+                description=row["description"],
+                received=row["n"],
+            )
+            for row in rows.iterator(chunk_size=5000)
+        ),
+        batch_size=2000,
+    )
+
+
+# Dashboard dimensions counted by the refresh (see selectors_dashboards for the charts).
+DASHBOARD_GROUPED = ["status", "sector", "organisation_kind", "outcome", "referred_by_mp"]
+TIMELINESS_TARGETS = {"assess": ASSESS_TARGET_DAYS, "decide": DECIDE_TARGET_DAYS}
+
+
+def _dashboard_counts_rebuild() -> None:
+    """One pass over the facts grouped by every small dimension at once (a few thousand
+    combinations), summed here per dimension; the organisations, open cases' received dates and
+    codes in one more grouped read each."""
+    totals: dict[tuple[str, str], int] = defaultdict(int)
+    combinations = (
+        CaseFact.objects.values(*DASHBOARD_GROUPED)
+        .annotate(
+            n=Count("id"),
+            assessed=Count("id", filter=Q(days_to_assess__isnull=False)),
+            assessed_on_time=Count(
+                "id", filter=Q(days_to_assess__lte=TIMELINESS_TARGETS["assess"])
+            ),
+            decided=Count("id", filter=Q(days_to_decide__isnull=False)),
+            decided_on_time=Count(
+                "id", filter=Q(days_to_decide__lte=TIMELINESS_TARGETS["decide"])
+            ),
+        )
+        .order_by()
+    )
+    for row in combinations:
+        for column in DASHBOARD_GROUPED:
+            key = row[column]
+            key = ("yes" if key else "no") if column == "referred_by_mp" else key
+            totals[(column, key)] += row["n"]
+        for name in ("assessed", "assessed_on_time", "decided", "decided_on_time"):
+            totals[("timeliness", name)] += row[name]
+    rows = [DashboardCount(dimension=d, key=k, label="", n=n) for (d, k), n in totals.items()]
+    organisations = (
+        CaseFact.objects.exclude(organisation_id=None)
+        .values("organisation_name")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    rows += [
+        DashboardCount(dimension="organisation", key=r["organisation_name"][:300], n=r["n"])
+        for r in organisations
+    ]
+    open_by_day = (
+        CaseFact.objects.filter(status__in=sorted(s.value for s in OPEN_STATUSES))
+        .values("received_on")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    rows += [
+        DashboardCount(dimension="open_received_on", key=r["received_on"].isoformat(), n=r["n"])
+        for r in open_by_day
+    ]
+    codes = (
+        CaseFactCode.objects.values("axis", "system", "code")
+        .annotate(n=Count("id"), description=Min("description"))
+        .order_by()
+    )
+    rows += [
+        DashboardCount(
+            dimension=r["axis"],
+            key=f"{r['system']} {r['code']}" if r["axis"] == CodeAxis.CONDITION else r["code"],
+            label=(r["description"] or r["code"])[:300],
+            n=r["n"],
+        )
+        for r in codes
+    ]
+    DashboardCount.objects.all().delete()
+    DashboardCount.objects.bulk_create(rows, batch_size=2000)

@@ -89,7 +89,10 @@ def decisions_csv(request):
 
 @require_safe
 def decision(request, reference):
-    fact = get_object_or_404(CaseFact.objects.published(), reference=reference)
+    fact = get_object_or_404(
+        CaseFact.objects.published().prefetch_related(selectors.THEMES_PREFETCH),
+        reference=reference,
+    )
     outcome = dict(DecisionOutcome.choices).get(fact.outcome, "")
     return render(request, "insight/decision.html", {"decision": fact, "outcome": outcome})
 

@@ -9,6 +9,9 @@ class PublishedDecisionSerializer(serializers.ModelSerializer):
     organisation = serializers.CharField(source="organisation_name")
     constituency = serializers.CharField(source="constituency_name")
     summary = serializers.CharField(source="published_summary")
+    themes = serializers.SerializerMethodField(
+        help_text="The complaint themes a caseworker confirmed (slugs)."
+    )
 
     class Meta:
         model = CaseFact
@@ -24,9 +27,13 @@ class PublishedDecisionSerializer(serializers.ModelSerializer):
             "constituency",
             "local_authority_code",
             "outcome",
+            "themes",
             "summary",
         ]
         read_only_fields = fields
+
+    def get_themes(self, fact) -> list[str]:
+        return [code.code for code in fact.theme_codes]
 
 
 class CaseCountSerializer(serializers.Serializer):

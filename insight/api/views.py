@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import OrganisationKind, Sector
+from casework.coding.themes import THEME_LABELS
 from casework.models import DecisionOutcome
 from insight import selectors
 from insight.api.serializers import CaseCountSerializer, PublishedDecisionSerializer
@@ -22,6 +23,12 @@ FILTER_PARAMETERS = [
     OpenApiParameter("local_authority", OpenApiTypes.STR, description="ONS local authority code"),
     OpenApiParameter("region", OpenApiTypes.STR),
     OpenApiParameter("outcome", OpenApiTypes.STR, enum=DecisionOutcome.values),
+    OpenApiParameter(
+        "theme",
+        OpenApiTypes.STR,
+        enum=list(THEME_LABELS),
+        description="Complaint theme, as confirmed by a caseworker",
+    ),
 ]
 DATE_PARAMETERS = [
     OpenApiParameter("published_from", OpenApiTypes.DATE),
@@ -43,12 +50,14 @@ class PublishedDecisionList(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        return selectors.published_decisions(_filters(self.request))
+        return selectors.published_decisions(_filters(self.request)).prefetch_related(
+            selectors.THEMES_PREFETCH
+        )
 
 
 class PublishedDecisionDetail(generics.RetrieveAPIView):
     serializer_class = PublishedDecisionSerializer
-    queryset = CaseFact.objects.published()
+    queryset = CaseFact.objects.published().prefetch_related(selectors.THEMES_PREFETCH)
     lookup_field = "reference"
 
 

@@ -53,6 +53,7 @@ class TestDecisionsEndpoint:
             "constituency",
             "local_authority_code",
             "outcome",
+            "themes",
             "summary",
         }
 
@@ -94,7 +95,8 @@ class TestDecisionsEndpoint:
         for _ in range(rows):
             decided_case(org=org)
         insight_refresh()
-        with django_assert_max_num_queries(8):
+        # The filter options (first request after a refresh), count, page and its themes.
+        with django_assert_max_num_queries(9):
             assert client.get(reverse("api:decision-list")).json()["count"] == rows
 
 
