@@ -28,6 +28,7 @@ from casework.services_coding import (
     document_code,
 )
 from complaints.models import ComplaintDetails
+from phso.management.commands.seed_demo import seed_clinical_codes
 from tests.casework.backoffice_support import make_case
 from tests.factories import UserFactory
 
@@ -307,3 +308,18 @@ class TestReview:
         entry = AuditEntry.objects.get(action="clinical_code.confirm_present")
         assert entry.detail["code_ids"] == [confirmed[0].pk]
         assert clinical_codes_confirm_present(run=run, reviewer=caseworker) == 0
+
+
+class TestDemoSeed:
+    def test_demo_cases_are_coded_once_and_closed_ones_confirmed(self, caseworker):
+        open_case = make_case(summary="A delay in diagnosing my cancer.")
+        closed = make_case(
+            summary="My father's sepsis was missed.", status="closed", assignee=caseworker
+        )
+        seed_clinical_codes()
+        seed_clinical_codes()
+        assert CodingRun.objects.filter(case__in=[open_case, closed]).count() == 2
+        assert [(c.case_id, c.code) for c in ClinicalCode.objects.confirmed()] == [
+            (closed.pk, "A41.9")
+        ]
+        assert not ClinicalCode.objects.confirmed().filter(case=open_case).exists()

@@ -313,7 +313,28 @@ def seed_portals() -> list[Credential]:
     return []
 
 
-SEED_STEPS = [seed_users, seed_directories, seed_postcodes, seed_cases, seed_portals]
+def seed_clinical_codes() -> list[Credential]:
+    """Code the narrative of every demo case not coded yet (a queued task does this for real
+    cases), and confirm the present conditions of closed ones as their caseworker would, so
+    that insight has confirmed codes to show."""
+    from casework.models import Case, CodingRun
+    from casework.services_coding import case_narrative_code, clinical_codes_confirm_present
+    from casework.state import CaseStatus
+
+    coded = CodingRun.objects.filter(document__isnull=True).values("case_id")
+    for case_id in Case.objects.exclude(pk__in=coded).values_list("pk", flat=True):
+        case_narrative_code(case_id=case_id)
+    closed = CodingRun.objects.filter(
+        document__isnull=True, case__status=CaseStatus.CLOSED, case__assignee__isnull=False
+    ).select_related("case__assignee")
+    for run in closed:
+        clinical_codes_confirm_present(run=run, reviewer=run.case.assignee)
+    return []
+
+
+SEED_STEPS = [
+    seed_users, seed_directories, seed_postcodes, seed_cases, seed_clinical_codes, seed_portals,
+]
 
 
 class Command(BaseCommand):
