@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from celery import shared_task
+from django.conf import settings
 from django.utils import timezone
 
 from casework.documents import deleted_documents_purge, document_scan, document_text_extract
@@ -19,7 +20,7 @@ from casework.triage import NotEnoughData
     name="casework.tasks.enrich_case_from_pds",
     acks_late=True,
     autoretry_for=(PdsUnavailable,),
-    retry_backoff=30,
+    retry_backoff=settings.PDS_TASK_RETRY_BACKOFF,
     retry_backoff_max=3600,
     retry_jitter=True,
     max_retries=24,
@@ -74,14 +75,14 @@ def purge_deleted_documents() -> int:
 
 
 # Work is queued after commit; if the broker was down at that moment the queue never saw it. This
-# sweeper finds work that should have finished by now and queues it again (every task is idempotent).
-STALLED_AFTER = timedelta(minutes=15)
+# sweeper finds work that should have finished by now (CASEWORK_STALLED_AFTER_SECONDS) and queues it
+# again (every task is idempotent).
 
 
 @shared_task(name="casework.tasks.requeue_stalled_work", acks_late=True)
 def requeue_stalled_work() -> dict:
     """Beat: queue again the virus scans and PDS lookups that were lost on the way to the broker."""
-    cutoff = timezone.now() - STALLED_AFTER
+    cutoff = timezone.now() - timedelta(seconds=settings.CASEWORK_STALLED_AFTER_SECONDS)
     scans = list(Document.objects.awaiting_scan().filter(created_at__lt=cutoff).values_list("pk", flat=True)[:500])
     for document_id in scans:
         scan_document.delay(document_id)

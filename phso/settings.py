@@ -179,6 +179,10 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 }
 CELERY_REDIS_SOCKET_TIMEOUT = 2
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+# Nothing waits for a task's return value (tasks write what they do to the database), and a sender
+# that wanted one would subscribe to its result in Redis first: with Redis down that retries for
+# about 20 s and then disables the result store until the process restarts.
+CELERY_TASK_IGNORE_RESULT = True
 # A task left undone (its message lost with the broker) is sent again by requeue_stalled_work
 # once it is this old.
 CASEWORK_STALLED_AFTER_SECONDS = env.int("CASEWORK_STALLED_AFTER_SECONDS", default=15 * 60)
