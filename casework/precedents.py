@@ -54,6 +54,11 @@ WEIGHT_KIND = 0.1
 WEIGHT_THEMES = 0.15
 WEIGHT_CODES = 0.15
 
+# Words in more than this share of decided cases are scored for the best RERANK cases only.
+COMMON_SHARE = 0.02
+COMMON_MIN = 40_000
+RERANK = 2_000
+
 # Candidates taken from the index before the database confirms each is still decided (a case
 # reopened since the snapshot drops out) and reasons are worked out.
 CANDIDATE_FACTOR = 4
@@ -150,6 +155,9 @@ class PrecedentIndex:
         self.built_at = built_at
         self.n_docs_for_idf = n_docs_for_idf
         for matrix in (self.text, self.codes):
+            # Postings sorted by row, so that a row can be looked up in a column by bisection.
+            if not matrix.has_sorted_indices:
+                matrix.sort_indices()
             matrix.indices = matrix.indices.astype(np.int32, copy=False)
             matrix.indptr = matrix.indptr.astype(np.int64 if matrix.nnz > 2**31 - 1 else np.int32, copy=False)
             matrix.data = matrix.data.astype(np.float32, copy=False)
@@ -261,12 +269,9 @@ class PrecedentIndex:
         row = _weigh(_tf([text]), self.idf)
         return row.indices, row.data
 
-    def scores(self, doc: PrecedentDoc, query=None) -> tuple[np.ndarray, np.ndarray]:
-        """(blended score, text similarity) for every case in the index."""
-        columns, weights = query if query is not None else self.query_vector(doc.text)
+    def _bonuses(self, doc: PrecedentDoc, total: np.ndarray) -> None:
+        """Add the organisation-kind, theme and code bonuses to `total`, in place."""
         n = len(self.case_ids)
-        text = _postings_scores(self.text, columns, weights, n)
-        total = WEIGHT_TEXT * text
         mask = kind_mask(doc.organisation_kinds)
         if mask:
             total += WEIGHT_KIND * ((self.kinds & mask) != 0)
@@ -277,23 +282,67 @@ class PrecedentIndex:
             columns = _code_hasher.transform([tokens]).indices
             shared = _postings_scores(self.codes, columns, np.ones(len(columns), np.float32), n)
             total += (weight / len(items)) * shared
-        return total, text
 
     def top(self, doc: PrecedentDoc, *, k: int, exclude=(), query=None) -> list[Match]:
-        """The k best-scoring cases, best first, skipping the ids in `exclude`."""
-        if not len(self.case_ids) or k <= 0:
+        """The k best-scoring cases, best first, skipping the ids in `exclude`.
+
+        Words used by many cases ("complaint", "hospital") have long postings but, with a low idf,
+        add little to any score. Past a few thousand cases they are left out of the first pass over
+        the index, and added exactly for the best RERANK candidates of that pass only: a query
+        then reads the short postings of its distinctive words, not most of the index.
+        """
+        n = len(self.case_ids)
+        if not n or k <= 0:
             return []
-        total, text = self.scores(doc, query=query)
-        if exclude:
-            total[np.isin(self.case_ids, np.fromiter(exclude, dtype=np.int64))] = -np.inf
-        k = min(k, len(total))
-        best = np.argpartition(-total, k - 1)[:k]
-        best = best[np.argsort(-total[best], kind="stable")]
-        return [
-            Match(case_id=int(self.case_ids[i]), score=float(total[i]), text_similarity=float(text[i]))
-            for i in best
-            if np.isfinite(total[i]) and total[i] > 0
-        ]
+        columns, weights = query if query is not None else self.query_vector(doc.text)
+        columns = np.asarray(columns)
+        weights = np.asarray(weights, dtype=np.float32)
+        exclude = set(exclude)
+        wanted = k + len(exclude)
+        lengths = self.text.indptr[columns + 1] - self.text.indptr[columns]
+        if n > RERANK + wanted:
+            # Bisecting RERANK rows into a column costs about as much as reading COMMON_MIN
+            # postings, so only columns longer than that are worth leaving to the second pass.
+            common = lengths > max(COMMON_SHARE * n, COMMON_MIN)
+        else:
+            common = np.zeros(len(columns), dtype=bool)
+        text = _postings_scores(self.text, columns[~common], weights[~common], n)
+        total = WEIGHT_TEXT * text
+        self._bonuses(doc, total)
+        if common.any():
+            candidates = np.sort(np.argpartition(-total, RERANK - 1)[:RERANK])
+            extra = self._column_values(columns[common], weights[common], candidates)
+            text_of = text[candidates] + extra
+            total_of = total[candidates] + WEIGHT_TEXT * extra
+        else:
+            candidates = np.arange(n)
+            text_of, total_of = text, total
+        wanted = min(wanted, len(candidates))
+        best = np.argpartition(-total_of, wanted - 1)[:wanted]
+        best = best[np.argsort(-total_of[best], kind="stable")]
+        matches = []
+        for i in best:
+            case_id = int(self.case_ids[candidates[i]])
+            if case_id in exclude or not total_of[i] > 0:
+                continue
+            matches.append(Match(case_id=case_id, score=float(total_of[i]), text_similarity=float(text_of[i])))
+            if len(matches) == k:
+                break
+        return matches
+
+    def _column_values(self, columns, weights, rows) -> np.ndarray:
+        """Sum of weight x value over `columns`, for the given rows only (binary search in each
+        column's sorted postings)."""
+        result = np.zeros(len(rows), dtype=np.float32)
+        indptr, indices, data = self.text.indptr, self.text.indices, self.text.data
+        for column, weight in zip(columns, weights):
+            start, end = indptr[column], indptr[column + 1]
+            postings = indices[start:end]
+            where = np.searchsorted(postings, rows)
+            found = where < len(postings)
+            found[found] = postings[where[found]] == rows[found]
+            result[found] += weight * data[start + where[found]]
+        return result
 
 
 # The snapshot on disk, loaded once per process and reloaded when the nightly build replaces it.
@@ -310,13 +359,20 @@ def snapshot_load() -> PrecedentIndex:
     try:
         stamp = path.stat().st_mtime_ns
     except FileNotFoundError:
-        return PrecedentIndex.empty()
+        stamp = None
     with _load_lock:
         cached = _loaded.get("index")
         if cached is None or _loaded.get("key") != (str(path), stamp):
-            cached = PrecedentIndex.load(path)
+            cached = PrecedentIndex.load(path) if stamp is not None else PrecedentIndex.empty()
             _loaded.update(index=cached, key=(str(path), stamp))
         return cached
+
+
+def caches_clear() -> None:
+    """Forget the loaded snapshot and delta (tests, or after moving the index directory)."""
+    with _load_lock:
+        _loaded.clear()
+        _delta_cache.clear()
 
 
 # Reading decided cases from the database -------------------------------------------------------
@@ -429,6 +485,35 @@ def delta_docs(since: datetime) -> list[PrecedentDoc]:
     return docs_for(_decided_rows(changed.order_by("pk")))
 
 
+_delta_cache: dict = {}
+
+
+def delta_index(snapshot: PrecedentIndex, delta: list[PrecedentDoc]) -> PrecedentIndex:
+    """The cases decided since the snapshot, indexed with the snapshot's idf (or, with no
+    snapshot, their own) so that both score on one scale.
+
+    Kept per process until the delta changes: hashing a day's decisions on every query would
+    cost more than searching the whole snapshot.
+    """
+    key = (
+        id(snapshot),
+        snapshot.built_at,
+        tuple((d.case_id, d.text, d.organisation_kinds, d.themes, d.codes) for d in delta),
+    )
+    with _load_lock:
+        if _delta_cache.get("key") == key:
+            return _delta_cache["index"]
+    if len(snapshot):
+        recent = PrecedentIndex.build(
+            delta, built_at=snapshot.built_at, idf=snapshot.idf, n_docs_for_idf=snapshot.n_docs_for_idf
+        )
+    else:
+        recent = PrecedentIndex.build(delta, built_at=snapshot.built_at)
+    with _load_lock:
+        _delta_cache.update(key=key, index=recent)
+    return recent
+
+
 def _shared_terms(query_text: str, other_text: str, idf: np.ndarray, limit=5) -> list[str]:
     """The words both texts use, the rarer across decided cases the better."""
     mine = Counter(_analyse(query_text))
@@ -460,14 +545,7 @@ def precedents_match(*, case: Case, limit: int = 5) -> list[Match]:
     want = max(limit * CANDIDATE_FACTOR, limit)
     candidates = snapshot.top(doc, k=want, exclude=delta_ids | {case.pk})
     if delta:
-        # Delta docs share the snapshot's idf (or, with no snapshot, learn their own), so their
-        # scores are on the same scale as the snapshot's.
-        if len(snapshot):
-            recent = PrecedentIndex.build(
-                delta, built_at=snapshot.built_at, idf=snapshot.idf, n_docs_for_idf=snapshot.n_docs_for_idf
-            )
-        else:
-            recent = PrecedentIndex.build(delta, built_at=snapshot.built_at)
+        recent = delta_index(snapshot, delta)
         candidates += recent.top(doc, k=want, exclude={case.pk})
         idf = recent.idf
     else:

@@ -25,9 +25,9 @@ SEPSIS = (
 @pytest.fixture(autouse=True)
 def index_dir(settings, tmp_path):
     settings.PRECEDENT_INDEX_DIR = tmp_path / "precedents"
-    precedents._loaded.clear()
+    precedents.caches_clear()
     yield settings.PRECEDENT_INDEX_DIR
-    precedents._loaded.clear()
+    precedents.caches_clear()
 
 
 def new_case(summary=SEPSIS, kind=OrganisationKind.NHS_TRUST, **kwargs):

@@ -16,7 +16,7 @@ SUMMARY = "Discharged from hospital without antibiotics and readmitted with seps
 @pytest.fixture(autouse=True)
 def index_dir(settings, tmp_path):
     settings.PRECEDENT_INDEX_DIR = tmp_path / "precedents"
-    precedents._loaded.clear()
+    precedents.caches_clear()
 
 
 @pytest.fixture
