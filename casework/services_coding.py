@@ -98,7 +98,9 @@ def case_narrative_code(*, case_id: int) -> CodingRun | None:
         text = case_narrative_text(case)
         outcome = _engine_run(text)
         try:
-            return _narrative_record(case_id=case_id, fingerprint=_fingerprint(text), outcome=outcome)
+            return _narrative_record(
+                case_id=case_id, fingerprint=_fingerprint(text), outcome=outcome
+            )
         except _TextChanged:
             continue
     return _narrative_record(

@@ -92,7 +92,7 @@ def _pieces(text: str, start: int, end: int, codes) -> list[Piece]:
     bounds = sorted({start, end, *opening, *closing})
     active: list = []
     pieces = []
-    for left, right in zip(bounds, bounds[1:]):
+    for left, right in zip(bounds, bounds[1:], strict=False):
         active = [code for code in active if code not in closing.get(left, ())]
         active += opening.get(left, [])
         pieces.append(Piece(text[left:right], tuple(active)))

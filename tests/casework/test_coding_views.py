@@ -71,7 +71,8 @@ class TestAccess:
 
     def test_unknown_case_and_another_cases_code_are_not_found(self, client, coded_case):
         client, _ = signed_in(client)
-        assert client.get(reverse("casework:case_codes", args=["HC-2026-999999"])).status_code == 404
+        unknown = reverse("casework:case_codes", args=["HC-2026-999999"])
+        assert client.get(unknown).status_code == 404
         other = make_case(summary="She had a stroke.")
         case_narrative_code(case_id=other.pk)
         others_code = ClinicalCode.objects.filter(case=other).first()
@@ -136,8 +137,11 @@ class TestCodesPage:
     def test_confirm_all_present_conditions_of_a_source(self, client, coded_case):
         client, _ = signed_in(client)
         run = coded_case.coding_runs.get()
-        assert "Confirm all 1 present condition" in client.get(codes_url(coded_case)).content.decode()
-        url = reverse("casework:clinical_codes_confirm_present", args=[coded_case.reference, run.pk])
+        body = client.get(codes_url(coded_case)).content.decode()
+        assert "Confirm all 1 present condition" in body
+        url = reverse(
+            "casework:clinical_codes_confirm_present", args=[coded_case.reference, run.pk]
+        )
         response = client.post(url, follow=True)
         assert "Confirmed 1 present condition." in response.content.decode()
         assert [c.code for c in ClinicalCode.objects.confirmed()] == ["A41.9"]

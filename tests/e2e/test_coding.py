@@ -55,13 +55,15 @@ class TestClinicalCodes:
         assert_no_violations(axe, page)
 
         sepsis = ClinicalCode.objects.get(case=case, code="A41.9")
-        page.locator(f"#code-{sepsis.pk}").get_by_role("button", name=re.compile("^Confirm")).click()
+        confirm = re.compile("^Confirm")
+        page.locator(f"#code-{sepsis.pk}").get_by_role("button", name=confirm).click()
         expect(page.locator(".govuk-notification-banner")).to_contain_text("Confirmed: Sepsis")
         expect(page.locator(f"#code-{sepsis.pk}")).to_contain_text("Confirmed")
 
         infection = ClinicalCode.objects.filter(case=case, status="negated").first()
         assert infection is not None
-        page.locator(f"#code-{infection.pk}").get_by_role("button", name=re.compile("^Reject")).click()
+        reject = re.compile("^Reject")
+        page.locator(f"#code-{infection.pk}").get_by_role("button", name=reject).click()
         expect(page.locator(f"#code-{infection.pk}")).to_contain_text("Rejected")
         expect(page.locator(f"#code-{infection.pk}")).to_contain_text("by Casey Worker")
         expect(sepsis_mark).to_have_attribute("title", re.compile("confirmed"))
