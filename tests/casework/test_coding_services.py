@@ -315,13 +315,16 @@ class TestReview:
 
 class TestDemoSeed:
     def test_demo_cases_are_coded_once_and_closed_ones_confirmed(self, caseworker):
-        open_case = make_case(summary="A delay in diagnosing my cancer.")
+        open_case = make_case(summary="A delay in diagnosing my cancer.", system_reason="seed_demo")
         closed = make_case(
-            summary="My father's sepsis was missed.", status="closed", assignee=caseworker
+            summary="My father's sepsis was missed.", status="closed", assignee=caseworker,
+            system_reason="seed_demo",
         )
+        real = make_case(summary="She had a stroke.", status="closed", assignee=caseworker)
         seed_clinical_codes()
         seed_clinical_codes()
         assert CodingRun.objects.filter(case__in=[open_case, closed]).count() == 2
+        assert not CodingRun.objects.filter(case=real).exists()
         assert [(c.case_id, c.code) for c in ClinicalCode.objects.confirmed()] == [
             (closed.pk, "A41.9")
         ]

@@ -316,16 +316,21 @@ def seed_portals() -> list[Credential]:
 def seed_clinical_codes() -> list[Credential]:
     """Code the narrative of every demo case not coded yet (a queued task does this for real
     cases), and confirm the present conditions of closed ones as their caseworker would, so
-    that insight has confirmed codes to show."""
-    from casework.models import Case, CodingRun
+    that insight has confirmed codes to show. Only demo cases: a database loaded with the bench
+    dataset's million cases is not coded here."""
+    from casework.models import Case, CaseEventKind, CodingRun
     from casework.services_coding import case_narrative_code, clinical_codes_confirm_present
     from casework.state import CaseStatus
 
+    demo = Case.objects.filter(
+        events__kind=CaseEventKind.RECEIVED, events__system_reason="seed_demo"
+    )
     coded = CodingRun.objects.filter(document__isnull=True).values("case_id")
-    for case_id in Case.objects.exclude(pk__in=coded).values_list("pk", flat=True):
+    for case_id in demo.exclude(pk__in=coded).values_list("pk", flat=True):
         case_narrative_code(case_id=case_id)
     closed = CodingRun.objects.filter(
-        document__isnull=True, case__status=CaseStatus.CLOSED, case__assignee__isnull=False
+        document__isnull=True,
+        case__in=demo.filter(status=CaseStatus.CLOSED, assignee__isnull=False),
     ).select_related("case__assignee")
     for run in closed:
         clinical_codes_confirm_present(run=run, reviewer=run.case.assignee)
