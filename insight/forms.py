@@ -18,6 +18,34 @@ def _date_field(label):
     )
 
 
+class OptionField(forms.CharField):
+    """A select whose options can run to thousands (every organisation with a decision).
+
+    A ChoiceField normalises its whole list on every form built and checks a value by walking
+    it; this one keeps the list as given for the template and checks against a set.
+    """
+
+    widget = forms.Select
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, **kwargs)
+        self.choices: list = []
+        self.valid: frozenset = frozenset()
+
+    def set_options(self, options) -> None:
+        self.choices = [("", "All"), *options]
+        self.valid = frozenset(str(value) for value, _ in options)
+
+    def validate(self, value):
+        super().validate(value)
+        if value and value not in self.valid:
+            raise forms.ValidationError(
+                "Select a valid choice. %(value)s is not one of the available choices.",
+                code="invalid_choice",
+                params={"value": value},
+            )
+
+
 class DecisionFilterForm(forms.Form):
     """Filters for published decisions; an unknown value is an error on its field, not a crash.
 
@@ -25,32 +53,30 @@ class DecisionFilterForm(forms.Form):
     that have a published decision, so every choice finds something.
     """
 
-    organisation = forms.ChoiceField(label="Organisation", required=False)
-    sector = forms.ChoiceField(label="Sector", required=False)
-    organisation_kind = forms.ChoiceField(label="Type of organisation", required=False)
-    constituency = forms.ChoiceField(label="Constituency", required=False)
-    local_authority = forms.ChoiceField(label="Local authority code", required=False)
-    region = forms.ChoiceField(label="Region", required=False)
-    outcome = forms.ChoiceField(label="Outcome", required=False)
-    theme = forms.ChoiceField(label="Complaint theme", required=False)
+    organisation = OptionField(label="Organisation")
+    sector = OptionField(label="Sector")
+    organisation_kind = OptionField(label="Type of organisation")
+    constituency = OptionField(label="Constituency")
+    local_authority = OptionField(label="Local authority code")
+    region = OptionField(label="Region")
+    outcome = OptionField(label="Outcome")
+    theme = OptionField(label="Complaint theme")
     published_from = _date_field("Published from")
     published_to = _date_field("Published to")
 
     def __init__(self, *args, options, **kwargs):
         super().__init__(*args, **kwargs)
-        every = [("", "All")]
-        self.fields["organisation"].choices = every + [
-            (str(pk), name) for pk, name in options["organisations"]
-        ]
-        self.fields["sector"].choices = every + list(Sector.choices)
-        self.fields["organisation_kind"].choices = every + list(OrganisationKind.choices)
-        self.fields["constituency"].choices = every + list(options["constituencies"])
-        self.fields["local_authority"].choices = every + [
-            (c, c) for c in options["local_authorities"]
-        ]
-        self.fields["region"].choices = every + [(r, r) for r in options["regions"]]
-        self.fields["outcome"].choices = every + list(DecisionOutcome.choices)
-        self.fields["theme"].choices = every + list(options.get("themes", []))
+        for name, choices in (
+            ("organisation", [(str(pk), name) for pk, name in options["organisations"]]),
+            ("sector", Sector.choices),
+            ("organisation_kind", OrganisationKind.choices),
+            ("constituency", options["constituencies"]),
+            ("local_authority", [(c, c) for c in options["local_authorities"]]),
+            ("region", [(r, r) for r in options["regions"]]),
+            ("outcome", DecisionOutcome.choices),
+            ("theme", options.get("themes", [])),
+        ):
+            self.fields[name].set_options(choices)
 
     def filters(self) -> dict:
         """The valid, non-empty filters (an invalid one is left out and shown as an error)."""

@@ -126,13 +126,21 @@ def generate(rows: int, seed: int) -> None:
     from django.db import connection
 
     from accounts.models import Constituency, Organisation
-    from insight.services_reporting import _monthly_performance_rebuild, _weekly_counts_rebuild
+    from casework.coding.themes import THEME_LABELS
+    from insight.models import CASE_FACTS_REFRESH, RefreshState
+    from insight.services_reporting import (
+        _dashboard_counts_rebuild,
+        _monthly_performance_rebuild,
+        _weekly_code_counts_rebuild,
+        _weekly_counts_rebuild,
+    )
 
     rng = random.Random(seed)  # noqa: S311 - made-up data, not security
     started = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute(
-            "TRUNCATE insight_casefact, insight_weeklycount, insight_monthlyperformance, "
+            "TRUNCATE insight_casefact, insight_casefactcode, insight_weeklycount, "
+            "insight_weeklycodecount, insight_dashboardcount, insight_monthlyperformance, "
             "insight_refreshstate"
         )
     Organisation.objects.filter(ods_code__startswith="BENCH").delete()
@@ -180,6 +188,8 @@ def generate(rows: int, seed: int) -> None:
     # Enough decided cases are published to make about PUBLISHED_SHARE of all cases.
     publish_given_decided = PUBLISHED_SHARE / 0.55  # closed cases
 
+    codes = []  # (case fact id, axis, system, code, description), written after the facts
+
     def facts():
         for n in range(1, rows + 1):
             org = rng.choices(org_pairs, cum_weights=org_cum)[0][0]
@@ -208,7 +218,9 @@ def generate(rows: int, seed: int) -> None:
                     summary = " ".join(rng.choices(SUMMARY_WORDS, k=40 + rng.randrange(40)))
             east, north = place_grid[place]
             kind = "health" if org.sector == "health" else "parliamentary"
+            codes.extend(_codes(rng, n, kind, THEME_LABELS))
             yield (
+                n,
                 n,
                 f"{'HC' if kind == 'health' else 'PC'}-B{n:07d}",
                 kind,
@@ -239,7 +251,7 @@ def generate(rows: int, seed: int) -> None:
                 _progress("case facts", n, rows, started)
 
     columns = (
-        "case_id reference kind status sector organisation_id organisation_name "
+        "id case_id reference kind status sector organisation_id organisation_name "
         "organisation_kind region constituency_code constituency_name local_authority_code "
         "referred_by_mp grid_east_km grid_north_km received_on assessed_on decided_on "
         "days_to_assess days_to_decide outcome published published_on published_summary "
@@ -247,13 +259,31 @@ def generate(rows: int, seed: int) -> None:
     ).split()
     with connection.cursor() as cursor:
         _copy(cursor, "insight_casefact", columns, facts())
-    print()
+        cursor.execute(
+            "SELECT setval(pg_get_serial_sequence('insight_casefact', 'id'), "
+            "(SELECT max(id) FROM insight_casefact))"
+        )
+        written = _copy(
+            cursor,
+            "insight_casefactcode",
+            ["case_fact_id", "axis", "system", "code", "description"],
+            codes,
+        )
+    print(f"\n{written:,} confirmed codes and themes written")
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE insight_casefact")
+        cursor.execute("VACUUM ANALYZE insight_casefactcode")
     print(f"case facts written and analysed in {time.perf_counter() - started:.0f} s")
     counted = time.perf_counter()
     _weekly_counts_rebuild()
     _monthly_performance_rebuild()
+    _weekly_code_counts_rebuild()
+    _dashboard_counts_rebuild()
+    # As a refresh leaves it: the cached filter choices are keyed by this state.
+    stamp = datetime.now(UTC)
+    RefreshState.objects.create(
+        name=CASE_FACTS_REFRESH, watermark=stamp, last_run_at=stamp, generation=1, changed_at=stamp
+    )
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE insight_weeklycount")
         cursor.execute("SELECT count(*) FROM insight_weeklycount")
@@ -262,6 +292,42 @@ def generate(rows: int, seed: int) -> None:
         f"weekly counts ({weekly:,} rows) and monthly performance rebuilt "
         f"in {time.perf_counter() - counted:.0f} s"
     )
+
+
+# Complaint themes and (health only) ICD-10 codes a caseworker confirmed, by rough share.
+HEALTH_THEMES = [
+    ("diagnosis", 0.25),
+    ("treatment", 0.2),
+    ("communication", 0.3),
+    ("discharge", 0.1),
+    ("medication", 0.08),
+    ("nursing_care", 0.06),
+    ("complaint_handling", 0.15),
+]
+PARLIAMENTARY_THEMES = [("communication", 0.3), ("complaint_handling", 0.35), ("waiting_times", 0.3)]
+CONDITIONS = [
+    ("C50", "Malignant neoplasm of breast"),
+    ("I21", "Acute myocardial infarction"),
+    ("J18", "Pneumonia, organism unspecified"),
+    ("S72", "Fracture of femur"),
+    ("F32", "Depressive episode"),
+    ("E11", "Type 2 diabetes mellitus"),
+    ("K35", "Acute appendicitis"),
+    ("A41", "Other sepsis"),
+]
+
+
+def _codes(rng, fact_id: int, kind: str, labels: dict) -> list[tuple]:
+    themes = HEALTH_THEMES if kind == "health" else PARLIAMENTARY_THEMES
+    found = [
+        (fact_id, "theme", "theme", slug, labels[slug])
+        for slug, share in themes
+        if rng.random() < share
+    ]
+    if kind == "health" and rng.random() < 0.5:
+        code, description = CONDITIONS[min(int(rng.expovariate(0.4)), len(CONDITIONS) - 1)]
+        found.append((fact_id, "condition", "ICD-10", code, description))
+    return found
 
 
 def _percentiles(samples: list[float]) -> tuple[float, float]:
@@ -334,6 +400,12 @@ def measure(repeat: int) -> None:
             date_range,
             {"outcome": "upheld", "published_from": since, "published_to": today},
         ),
+        ("theme (diagnosis)", {"theme": "diagnosis"}, {"theme": "diagnosis"}),
+        (
+            "theme + organisation (largest)",
+            {"theme": "communication", "organisation": str(big_org.pk)},
+            {"theme": "communication", "organisation": big_org.pk},
+        ),
     ]
     total = CaseFact.objects.count()
     results = []
@@ -372,6 +444,8 @@ def measure(repeat: int) -> None:
         ("top 15 organisations", dash._organisation_chart),
         ("outcome", dash._outcome_chart),
         ("MP referrals", dash._mp_chart),
+        ("themes", dash._theme_chart),
+        ("clinical codes", dash._condition_chart),
     ]
     for label, chart in charts:
         timed(f"chart query: {label}", total, chart)
@@ -395,7 +469,12 @@ def measure(repeat: int) -> None:
 
     options = selectors.decision_filter_options()
     timed(
-        "query: decision filter options",
+        "query: decision filter options, built",
+        sum(len(v) for v in options.values()),
+        selectors._decision_filter_options,
+    )
+    timed(
+        "query: decision filter options, cached",
         sum(len(v) for v in options.values()),
         selectors.decision_filter_options,
     )
@@ -485,11 +564,12 @@ def main(argv=None) -> int:
     from django.core.management import call_command
 
     django.setup()
-    from insight.models import CaseFact
+    from insight.models import CaseFact, DashboardCount
 
     call_command("migrate", verbosity=0)
     existing = CaseFact.objects.filter(reference__contains="-B").count()
-    if args.regenerate or existing != args.rows:
+    summarised = DashboardCount.objects.exists()
+    if args.regenerate or existing != args.rows or not summarised:
         generate(args.rows, args.seed)
     else:
         print(f"using the {existing:,} generated case facts already in the database")

@@ -1,6 +1,7 @@
+from html import escape
+
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
-from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
 register = template.Library()
@@ -23,11 +24,11 @@ def select_options(bound_field):
     which for thousands of organisations costs more than the page's queries."""
     chosen = bound_field.value()
     chosen = "" if chosen is None else str(chosen)
-    return format_html_join(
-        "",
-        '<option value="{}"{}>{}</option>',
-        (
-            (value, mark_safe(" selected") if str(value) == chosen else "", label)  # noqa: S308
-            for value, label in bound_field.field.choices
-        ),
-    )
+    options = []
+    for value, label in bound_field.field.choices:
+        value = str(value)
+        selected = " selected" if value == chosen else ""
+        options.append(f'<option value="{escape(value)}"{selected}>{escape(str(label))}</option>')
+    # Every value and label is escaped above (the standard library's escape: Django's is lazy-
+    # aware and several times slower over thousands of options).
+    return mark_safe("".join(options))  # noqa: S308
