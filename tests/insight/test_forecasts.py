@@ -10,7 +10,13 @@ from django.urls import reverse
 
 from accounts.roles import Role
 from insight import forecasting
-from insight.models import CaseFact, ForecastFrequency, SeriesForecast, WeeklyCount
+from insight.models import (
+    CaseFact,
+    ForecastFrequency,
+    SeriesForecast,
+    WeeklyCodeCount,
+    WeeklyCount,
+)
 from insight.services_forecasts import forecasts_train
 from insight.tasks import forecasts_train as forecasts_train_task
 from tests.conftest import otp_verified_client
@@ -130,3 +136,78 @@ class TestForecastPage:
 
     def test_caseworker_is_refused(self, staff_client):
         assert staff_client.get(reverse("insight_staff:forecasts")).status_code == 403
+
+
+class TestBacktestAgainstSeasonalNaive:
+    def test_a_model_beating_seasonal_naive_is_chosen_and_says_so(self):
+        history = seasonal(60, 12, slope=1.5, noise=1.0)
+        result = forecasting.forecast(history, season=12, horizon=12, test_length=3)
+        assert result.method != forecasting.SEASONAL_NAIVE
+        assert result.backtest[result.method] < result.backtest[forecasting.SEASONAL_NAIVE]
+        note = forecasting.backtest_note(result.backtest, result.method)
+        assert note.startswith(forecasting.METHODS[result.method])
+        assert "beat seasonal naive" in note
+
+    def test_when_nothing_beats_seasonal_naive_it_is_used_and_the_note_says_why(self):
+        # The same lumpy year again and again: last year's figures are exactly right.
+        year = [10, 30, 15, 40, 12, 25, 18, 35, 11, 28, 16, 38]
+        result = forecasting.forecast(year * 5, season=12, horizon=12, test_length=3)
+        assert result.method == forecasting.SEASONAL_NAIVE
+        note = forecasting.backtest_note(result.backtest, result.method)
+        assert note.startswith("No method")
+        assert "same period last year" in note
+
+    def test_too_little_history_is_explained(self):
+        result = forecasting.forecast([3, 4], season=12, horizon=12, test_length=3)
+        assert "Too little history" in forecasting.backtest_note(result.backtest, result.method)
+
+    def test_naive_best_with_others_worse_names_the_best_other(self):
+        note = forecasting.backtest_note(
+            {"seasonal_naive": 5.0, "holt_winters": 8.0, "calendar_regression": 9.5},
+            "seasonal_naive",
+        )
+        assert note.startswith("No method beat seasonal naive (5.0% average error")
+        assert "exponential smoothing (holt-winters), 8.0%" in note
+
+
+@pytest.mark.django_db
+class TestForecastPageExplains:
+    def test_each_table_has_its_note(self, client):
+        common = {"frequency": ForecastFrequency.MONTH, "history": [["2026-10-01", 10]]}
+        SeriesForecast.objects.create(
+            series="all",
+            method="seasonal_naive",
+            backtest={"seasonal_naive": 5.0, "holt_winters": 8.0, "calendar_regression": 9.5},
+            points=[["2026-11-01", 10, 8, 12]],
+            **common,
+        )
+        SeriesForecast.objects.create(
+            series="theme:diagnosis",
+            method="holt_winters",
+            backtest={"seasonal_naive": 12.0, "holt_winters": 4.0, "calendar_regression": 6.0},
+            points=[["2026-11-01", 11, 9, 13]],
+            **common,
+        )
+        client = otp_verified_client(client, UserFactory(roles=[Role.MANAGER]))
+        content = client.get(reverse("insight_staff:forecasts")).content.decode()
+        assert "No method beat seasonal naive (5.0% average error" in content
+        assert "Complaint theme Diagnosis and assessment" in content
+        assert "beat seasonal naive: 4.0% average error against 12.0%" in content
+
+    def test_trains_a_weekly_forecast_per_confirmed_theme(self):
+        monday = TODAY - timedelta(days=TODAY.weekday())
+        WeeklyCodeCount.objects.bulk_create(
+            WeeklyCodeCount(
+                week_start=monday - timedelta(weeks=12 - i),
+                axis="theme",
+                system="theme",
+                code="diagnosis",
+                description="Diagnosis and assessment",
+                received=5 + i % 3,
+            )
+            for i in range(12)
+        )
+        forecasts_train(today=TODAY)
+        weekly = SeriesForecast.objects.get(series="theme:diagnosis")
+        assert weekly.frequency == ForecastFrequency.WEEK
+        assert len(weekly.points) == 52
