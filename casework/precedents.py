@@ -19,7 +19,7 @@ import tempfile
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timezone as dt_timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -54,17 +54,12 @@ WEIGHT_KIND = 0.1
 WEIGHT_THEMES = 0.15
 WEIGHT_CODES = 0.15
 
-# Words in more than this share of decided cases are scored for the best RERANK cases only.
-COMMON_SHARE = 0.02
-COMMON_MIN = 40_000
-RERANK = 2_000
-
 # Candidates taken from the index before the database confirms each is still decided (a case
 # reopened since the snapshot drops out) and reasons are worked out.
 CANDIDATE_FACTOR = 4
 
 _KIND_BITS = {kind: 1 << i for i, kind in enumerate(OrganisationKind.values)}
-_TOKEN_PATTERN = r"(?u)\b[a-zA-Z][a-zA-Z]+\b"
+_WORD_PATTERN = r"(?u)\b[a-zA-Z][a-zA-Z]+\b"
 
 _vectoriser = HashingVectorizer(
     n_features=TEXT_FEATURES,
@@ -72,7 +67,7 @@ _vectoriser = HashingVectorizer(
     norm=None,
     lowercase=True,
     stop_words="english",
-    token_pattern=_TOKEN_PATTERN,
+    token_pattern=_WORD_PATTERN,
     dtype=np.float32,
 )
 _analyse = _vectoriser.build_analyzer()
@@ -132,21 +127,12 @@ def _weigh(tf: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:
     return tf
 
 
-def _postings_scores(matrix: sparse.csc_matrix, columns, weights, n_rows: int) -> np.ndarray:
-    """Sum of weight x value over the given columns: only the postings of those columns are read."""
-    scores = np.zeros(n_rows, dtype=np.float32)
-    indptr, indices, data = matrix.indptr, matrix.indices, matrix.data
-    for column, weight in zip(columns, weights):
-        start, end = indptr[column], indptr[column + 1]
-        if start != end:
-            scores[indices[start:end]] += weight * data[start:end]
-    return scores
-
-
 class PrecedentIndex:
     """An in-memory index of decided cases; built from documents, saved to and loaded from disk."""
 
-    def __init__(self, *, case_ids, kinds, text, codes, idf, built_at: datetime, n_docs_for_idf: int):
+    def __init__(
+        self, *, case_ids, kinds, text, codes, idf, built_at: datetime, n_docs_for_idf: int
+    ):
         self.case_ids = np.asarray(case_ids, dtype=np.int64)
         self.kinds = np.asarray(kinds, dtype=np.uint8)
         self.text = text.tocsc()
@@ -159,7 +145,9 @@ class PrecedentIndex:
             if not matrix.has_sorted_indices:
                 matrix.sort_indices()
             matrix.indices = matrix.indices.astype(np.int32, copy=False)
-            matrix.indptr = matrix.indptr.astype(np.int64 if matrix.nnz > 2**31 - 1 else np.int32, copy=False)
+            matrix.indptr = matrix.indptr.astype(
+                np.int64 if matrix.nnz > 2**31 - 1 else np.int32, copy=False
+            )
             matrix.data = matrix.data.astype(np.float32, copy=False)
 
     def __len__(self):
@@ -174,7 +162,7 @@ class PrecedentIndex:
 
     @classmethod
     def build(cls, docs, *, built_at: datetime, idf=None, n_docs_for_idf=None, chunk_size=50_000):
-        """Index `docs` (an iterable of PrecedentDoc). Without `idf`, it is learnt from these docs."""
+        """Index `docs` (PrecedentDocs); without `idf`, it is learnt from these docs."""
         ids, kinds, tf_chunks, code_chunks = [], [], [], []
         chunk = []
 
@@ -198,7 +186,8 @@ class PrecedentIndex:
         else:
             tf = sparse.csr_matrix((0, TEXT_FEATURES), dtype=np.float32)
             codes = sparse.csr_matrix((0, CODE_FEATURES), dtype=np.float32)
-        del tf_chunks, code_chunks
+        tf_chunks.clear()
+        code_chunks.clear()
         if idf is None:
             df = np.bincount(tf.indices, minlength=TEXT_FEATURES)
             n_docs_for_idf = tf.shape[0]
@@ -206,14 +195,19 @@ class PrecedentIndex:
         text = _weigh(tf, idf)
         del tf
         return cls(
-            case_ids=ids, kinds=kinds, text=text, codes=codes, idf=idf, built_at=built_at,
+            case_ids=ids,
+            kinds=kinds,
+            text=text,
+            codes=codes,
+            idf=idf,
+            built_at=built_at,
             n_docs_for_idf=n_docs_for_idf or 0,
         )
 
     @classmethod
     def empty(cls):
         """No snapshot yet: everything decided is delta, weighed with idf learnt from the delta."""
-        return cls.build([], built_at=datetime.min.replace(tzinfo=dt_timezone.utc))
+        return cls.build([], built_at=datetime.min.replace(tzinfo=UTC))
 
     def save(self, directory: Path) -> Path:
         """Write the snapshot atomically: readers see the old file or the new one, never half."""
@@ -260,7 +254,7 @@ class PrecedentIndex:
                 text=text,
                 codes=codes,
                 idf=saved["idf"],
-                built_at=datetime.fromtimestamp(float(saved["built_at"]), tz=dt_timezone.utc),
+                built_at=datetime.fromtimestamp(float(saved["built_at"]), tz=UTC),
                 n_docs_for_idf=int(saved["n_docs_for_idf"]),
             )
 
@@ -269,80 +263,56 @@ class PrecedentIndex:
         row = _weigh(_tf([text]), self.idf)
         return row.indices, row.data
 
-    def _bonuses(self, doc: PrecedentDoc, total: np.ndarray) -> None:
-        """Add the organisation-kind, theme and code bonuses to `total`, in place."""
-        n = len(self.case_ids)
+    def _column_sums(self, matrix: sparse.csc_matrix, columns, weights) -> np.ndarray:
+        """Sum of weight x value over the given columns, for every case: only those columns'
+        postings are read (sliced out of the column-wise index, then one matrix-vector product)."""
+        if len(columns) == 0:
+            return np.zeros(len(self.case_ids), dtype=np.float32)
+        return np.asarray(
+            matrix[:, columns] @ np.asarray(weights, dtype=np.float32), dtype=np.float32
+        )
+
+    def scores(self, doc: PrecedentDoc, query=None) -> tuple[np.ndarray, np.ndarray]:
+        """(blended score, text similarity) for every case in the index."""
+        columns, weights = query if query is not None else self.query_vector(doc.text)
+        text = self._column_sums(self.text, columns, weights)
+        total = text * np.float32(WEIGHT_TEXT)
         mask = kind_mask(doc.organisation_kinds)
         if mask:
-            total += WEIGHT_KIND * ((self.kinds & mask) != 0)
-        for items, prefix, weight in ((doc.themes, "theme", WEIGHT_THEMES), (doc.codes, "code", WEIGHT_CODES)):
+            np.add(total, np.float32(WEIGHT_KIND), out=total, where=(self.kinds & mask) != 0)
+        for items, prefix, weight in (
+            (doc.themes, "theme", WEIGHT_THEMES),
+            (doc.codes, "code", WEIGHT_CODES),
+        ):
             if not items:
                 continue
-            tokens = [f"{prefix}:{item}" for item in items]
-            columns = _code_hasher.transform([tokens]).indices
-            shared = _postings_scores(self.codes, columns, np.ones(len(columns), np.float32), n)
-            total += (weight / len(items)) * shared
+            tokens = [f"{prefix}:{item}" for item in sorted(items)]
+            hashed = _code_hasher.transform([tokens])
+            share = np.full(hashed.nnz, weight / len(items), dtype=np.float32)
+            total += self._column_sums(self.codes, hashed.indices, share)
+        return total, text
 
     def top(self, doc: PrecedentDoc, *, k: int, exclude=(), query=None) -> list[Match]:
-        """The k best-scoring cases, best first, skipping the ids in `exclude`.
-
-        Words used by many cases ("complaint", "hospital") have long postings but, with a low idf,
-        add little to any score. Past a few thousand cases they are left out of the first pass over
-        the index, and added exactly for the best RERANK candidates of that pass only: a query
-        then reads the short postings of its distinctive words, not most of the index.
-        """
+        """The k best-scoring cases, best first, skipping the ids in `exclude`."""
         n = len(self.case_ids)
         if not n or k <= 0:
             return []
-        columns, weights = query if query is not None else self.query_vector(doc.text)
-        columns = np.asarray(columns)
-        weights = np.asarray(weights, dtype=np.float32)
+        total, text = self.scores(doc, query=query)
         exclude = set(exclude)
-        wanted = k + len(exclude)
-        lengths = self.text.indptr[columns + 1] - self.text.indptr[columns]
-        if n > RERANK + wanted:
-            # Bisecting RERANK rows into a column costs about as much as reading COMMON_MIN
-            # postings, so only columns longer than that are worth leaving to the second pass.
-            common = lengths > max(COMMON_SHARE * n, COMMON_MIN)
-        else:
-            common = np.zeros(len(columns), dtype=bool)
-        text = _postings_scores(self.text, columns[~common], weights[~common], n)
-        total = WEIGHT_TEXT * text
-        self._bonuses(doc, total)
-        if common.any():
-            candidates = np.sort(np.argpartition(-total, RERANK - 1)[:RERANK])
-            extra = self._column_values(columns[common], weights[common], candidates)
-            text_of = text[candidates] + extra
-            total_of = total[candidates] + WEIGHT_TEXT * extra
-        else:
-            candidates = np.arange(n)
-            text_of, total_of = text, total
-        wanted = min(wanted, len(candidates))
-        best = np.argpartition(-total_of, wanted - 1)[:wanted]
-        best = best[np.argsort(-total_of[best], kind="stable")]
+        wanted = min(k + len(exclude), n)
+        best = np.argpartition(-total, wanted - 1)[:wanted]
+        best = best[np.argsort(-total[best], kind="stable")]
         matches = []
         for i in best:
-            case_id = int(self.case_ids[candidates[i]])
-            if case_id in exclude or not total_of[i] > 0:
+            case_id = int(self.case_ids[i])
+            if case_id in exclude or not total[i] > 0:
                 continue
-            matches.append(Match(case_id=case_id, score=float(total_of[i]), text_similarity=float(text_of[i])))
+            matches.append(
+                Match(case_id=case_id, score=float(total[i]), text_similarity=float(text[i]))
+            )
             if len(matches) == k:
                 break
         return matches
-
-    def _column_values(self, columns, weights, rows) -> np.ndarray:
-        """Sum of weight x value over `columns`, for the given rows only (binary search in each
-        column's sorted postings)."""
-        result = np.zeros(len(rows), dtype=np.float32)
-        indptr, indices, data = self.text.indptr, self.text.indices, self.text.data
-        for column, weight in zip(columns, weights):
-            start, end = indptr[column], indptr[column + 1]
-            postings = indices[start:end]
-            where = np.searchsorted(postings, rows)
-            found = where < len(postings)
-            found[found] = postings[where[found]] == rows[found]
-            result[found] += weight * data[start + where[found]]
-        return result
 
 
 # The snapshot on disk, loaded once per process and reloaded when the nightly build replaces it.
@@ -397,7 +367,9 @@ def _codes_by_case(case_ids) -> dict[int, tuple[frozenset, frozenset]]:
     for case_id, axis, system, code, review, status in rows:
         if review == CodeReview.SUGGESTED and status != "present":
             continue
-        slot = found.setdefault(case_id, {}).setdefault(axis, {"confirmed": set(), "suggested": set()})
+        slot = found.setdefault(case_id, {}).setdefault(
+            axis, {"confirmed": set(), "suggested": set()}
+        )
         value = code if axis == CodeAxis.THEME else f"{system}:{code}"
         slot["confirmed" if review == CodeReview.CONFIRMED else "suggested"].add(value)
     result = {}
@@ -455,9 +427,7 @@ def decided_docs_iter(*, batch_size=5_000):
     """Every decided case as a PrecedentDoc, read in batches of ids so memory stays flat."""
     last = 0
     while True:
-        batch = list(
-            _decided_rows(decided_cases().filter(pk__gt=last).order_by("pk"))[:batch_size]
-        )
+        batch = list(_decided_rows(decided_cases().filter(pk__gt=last).order_by("pk"))[:batch_size])
         if not batch:
             return
         yield from docs_for(batch)
@@ -505,7 +475,10 @@ def delta_index(snapshot: PrecedentIndex, delta: list[PrecedentDoc]) -> Preceden
             return _delta_cache["index"]
     if len(snapshot):
         recent = PrecedentIndex.build(
-            delta, built_at=snapshot.built_at, idf=snapshot.idf, n_docs_for_idf=snapshot.n_docs_for_idf
+            delta,
+            built_at=snapshot.built_at,
+            idf=snapshot.idf,
+            n_docs_for_idf=snapshot.n_docs_for_idf,
         )
     else:
         recent = PrecedentIndex.build(delta, built_at=snapshot.built_at)
@@ -553,8 +526,7 @@ def precedents_match(*, case: Case, limit: int = 5) -> list[Match]:
     candidates.sort(key=lambda m: (-m.score, m.case_id))
     ids = [m.case_id for m in candidates]
     rows = {
-        row[0]: row
-        for row in _decided_rows(decided_cases().filter(pk__in=ids).exclude(pk=case.pk))
+        row[0]: row for row in _decided_rows(decided_cases().filter(pk__in=ids).exclude(pk=case.pk))
     }
     current = {d.case_id: d for d in docs_for(rows.values())}
     matches = []
@@ -574,4 +546,3 @@ def precedents_match(*, case: Case, limit: int = 5) -> list[Match]:
         if len(matches) == limit:
             break
     return matches
-

@@ -45,7 +45,9 @@ def precedents_find(*, case: Case, limit: int = 5, actor=None) -> list[Precedent
 
 
 @transaction.atomic
-def precedent_feedback_record(*, suggestion: PrecedentSuggestion, user, useful: bool) -> PrecedentSuggestion:
+def precedent_feedback_record(
+    *, suggestion: PrecedentSuggestion, user, useful: bool
+) -> PrecedentSuggestion:
     """A caseworker says whether a suggested precedent helped; a later answer replaces theirs."""
     suggestion = PrecedentSuggestion.objects.select_for_update().get(pk=suggestion.pk)
     suggestion.useful = bool(useful)
@@ -78,4 +80,3 @@ def precedent_index_build() -> dict:
         "path": path.name,
         "seconds": round((timezone.now() - started).total_seconds(), 1),
     }
-

@@ -149,7 +149,7 @@ def early_outcomes(cases) -> dict[int, str]:
 
 
 def case_themes(case_ids) -> dict[int, str]:
-    """One theme per case: a confirmed theme code, or failing that its most frequent suggested one."""
+    """One theme per case: a confirmed theme code, or else its most frequent suggested one."""
     confirmed: dict[int, Counter] = {}
     suggested: dict[int, Counter] = {}
     rows = (
@@ -173,7 +173,12 @@ def training_data(*, since=None, until=None) -> TrainingData:
     """Closed cases received between `since` and `until` (dates, inclusive) with their early
     outcome and theme."""
     cases = Case.objects.filter(
-        status__in=[CaseStatus.CLOSED, CaseStatus.PREMATURE, CaseStatus.OUT_OF_REMIT, CaseStatus.WITHDRAWN]
+        status__in=[
+            CaseStatus.CLOSED,
+            CaseStatus.PREMATURE,
+            CaseStatus.OUT_OF_REMIT,
+            CaseStatus.WITHDRAWN,
+        ]
     )
     if since:
         cases = cases.filter(received_at__date__gte=since)
@@ -232,12 +237,14 @@ def _scores(y_true, y_pred, labels) -> dict:
                 "f1": round(float(f), 3),
                 "support": int(s),
             }
-            for label, p, r, f, s in zip(labels, precision, recall, f1, support)
+            for label, p, r, f, s in zip(labels, precision, recall, f1, support, strict=True)
         },
         "accuracy": round(float(accuracy_score(y_true, y_pred)), 3),
         "macro_precision": round(float(np.mean(precision)), 3),
         "macro_recall": round(float(np.mean(recall)), 3),
-        "macro_f1": round(float(f1_score(y_true, y_pred, labels=labels, average="macro", zero_division=0)), 3),
+        "macro_f1": round(
+            float(f1_score(y_true, y_pred, labels=labels, average="macro", zero_division=0)), 3
+        ),
     }
 
 
@@ -271,7 +278,10 @@ def _fit_target(frame: pd.DataFrame, labels: list[str]) -> FittedTarget:
     if folds >= 2:
         # Every case predicted by a model that never saw it, for the equality comparison.
         cross = cross_val_predict(
-            _pipeline(), frame, y, cv=StratifiedKFold(folds, shuffle=True, random_state=RANDOM_STATE)
+            _pipeline(),
+            frame,
+            y,
+            cv=StratifiedKFold(folds, shuffle=True, random_state=RANDOM_STATE),
         ).tolist()
     else:
         cross = []
@@ -289,7 +299,10 @@ def _fit_target(frame: pd.DataFrame, labels: list[str]) -> FittedTarget:
         "class_counts": dict(sorted(Counter(labels).items())),
     }
     return FittedTarget(
-        pipeline=_pipeline().fit(frame, y), report=report, beats_baseline=beats, cross_predictions=cross
+        pipeline=_pipeline().fit(frame, y),
+        report=report,
+        beats_baseline=beats,
+        cross_predictions=cross,
     )
 
 
@@ -330,14 +343,22 @@ def equality_comparison(*, case_ids, actual, predicted, classes) -> dict:
                 row["cases"] = len(positions)
                 row["rates"] = {
                     label: {
-                        "actual": round(sum(actual[p] == label for p in positions) / len(positions), 3),
-                        "predicted": round(sum(predicted[p] == label for p in positions) / len(positions), 3),
+                        "actual": round(
+                            sum(actual[p] == label for p in positions) / len(positions), 3
+                        ),
+                        "predicted": round(
+                            sum(predicted[p] == label for p in positions) / len(positions), 3
+                        ),
                     }
                     for label in classes
                 }
             rows.append(row)
         comparison[dimension] = rows
-    return {"method": "5-fold cross-validated predictions", "small_group": SMALL_GROUP, "dimensions": comparison}
+    return {
+        "method": "5-fold cross-validated predictions",
+        "small_group": SMALL_GROUP,
+        "dimensions": comparison,
+    }
 
 
 @dataclass
@@ -356,11 +377,14 @@ def train(data: TrainingData, *, min_cases: int) -> TrainingResult:
     """Train the outcome model (and the theme model when there are enough labels) and report."""
     if len(data.case_ids) < min_cases:
         raise NotEnoughData(
-            f"Only {len(data.case_ids)} closed cases with a known early outcome; at least {min_cases} are needed."
+            f"Only {len(data.case_ids)} closed cases with a known early outcome; "
+            f"at least {min_cases} are needed."
         )
     counts = Counter(data.outcomes)
     if len(counts) < 2:
-        raise NotEnoughData("Every closed case has the same early outcome: there is nothing to learn.")
+        raise NotEnoughData(
+            "Every closed case has the same early outcome: there is nothing to learn."
+        )
     rare = sorted(label for label, n in counts.items() if n < 2)
     if rare:
         raise NotEnoughData(f"Too few cases ended {', '.join(rare)} to hold any out for testing.")
@@ -383,7 +407,8 @@ def train(data: TrainingData, *, min_cases: int) -> TrainingResult:
             "skipped": True,
             "reason": (
                 f"{len(themed)} cases have a theme code across {len(theme_counts)} themes; "
-                f"a theme model needs at least {MIN_THEME_CASES}, two themes, and two cases of each."
+                f"a theme model needs at least {MIN_THEME_CASES}, two themes, "
+                "and two cases of each."
             ),
         }
     else:
@@ -422,7 +447,9 @@ def load(artifact: bytes) -> dict:
     return joblib.load(io.BytesIO(bytes(artifact)))
 
 
-def top_words(pipeline: Pipeline, row: pd.DataFrame, label: str, limit: int = TOP_WORDS) -> list[dict]:
+def top_words(
+    pipeline: Pipeline, row: pd.DataFrame, label: str, limit: int = TOP_WORDS
+) -> list[dict]:
     """The words in this complaint that pushed most towards `label`: coefficient x tf-idf."""
     features: ColumnTransformer = pipeline.named_steps["features"]
     classifier: LogisticRegression = pipeline.named_steps["classifier"]
@@ -438,7 +465,7 @@ def top_words(pipeline: Pipeline, row: pd.DataFrame, label: str, limit: int = TO
     names = words.get_feature_names_out()
     contributions = [
         (float(value * row_coefficients[column]), names[column])
-        for column, value in zip(vector.indices, vector.data)
+        for column, value in zip(vector.indices, vector.data, strict=True)
     ]
     contributions = [c for c in contributions if c[0] > 0]
     contributions.sort(key=lambda item: (-item[0], item[1]))

@@ -29,9 +29,7 @@ def _suggestions(case):
     return list(
         PrecedentSuggestion.objects.filter(case=case)
         .select_related("precedent__decision", "feedback_by")
-        .prefetch_related(
-            Prefetch("precedent__case_organisations", queryset=organisations)
-        )
+        .prefetch_related(Prefetch("precedent__case_organisations", queryset=organisations))
         .order_by("rank", "id")
     )
 
@@ -58,7 +56,10 @@ def precedents_find_view(request, reference):
     case = _case_to_work(request, reference)
     found = precedents_find(case=case, actor=request.user)
     if found:
-        messages.success(request, f"Found {len(found)} decided case{'s' if len(found) != 1 else ''} like this one.")
+        messages.success(
+            request,
+            f"Found {len(found)} decided case{'s' if len(found) != 1 else ''} like this one.",
+        )
     else:
         messages.info(request, "No decided case is like this one yet.")
     return redirect("casework:precedents", reference=case.reference)
@@ -139,7 +140,9 @@ def _report_tables(report: dict) -> dict:
                         "label": row["label"],
                         "suppressed": row["suppressed"],
                         "cases": row.get("cases"),
-                        "rates": [row["rates"][name] for name in classes] if not row["suppressed"] else [],
+                        "rates": [row["rates"][name] for name in classes]
+                        if not row["suppressed"]
+                        else [],
                     }
                     for row in rows
                 ],

@@ -18,17 +18,35 @@ from tests.factories import UserFactory
 
 def with_codes(case, *, themes=(), codes=(), review=CodeReview.CONFIRMED):
     """Give a case theme and condition codes, as the coder and a caseworker's review would."""
-    run, _ = CodingRun.objects.get_or_create(case=case, document=None, source=CodingSource.NARRATIVE)
+    run, _ = CodingRun.objects.get_or_create(
+        case=case, document=None, source=CodingSource.NARRATIVE
+    )
     rows = [
         ClinicalCode(
-            case=case, run=run, axis=CodeAxis.THEME, system="theme", code=theme,
-            description=theme, start=0, end=1, text="x", review=review,
+            case=case,
+            run=run,
+            axis=CodeAxis.THEME,
+            system="theme",
+            code=theme,
+            description=theme,
+            start=0,
+            end=1,
+            text="x",
+            review=review,
         )
         for theme in themes
     ] + [
         ClinicalCode(
-            case=case, run=run, axis=CodeAxis.CONDITION, system=code.split(":")[0],
-            code=code.split(":")[1], description=code, start=0, end=1, text="x", review=review,
+            case=case,
+            run=run,
+            axis=CodeAxis.CONDITION,
+            system=code.split(":")[0],
+            code=code.split(":")[1],
+            description=code,
+            start=0,
+            end=1,
+            text="x",
+            review=review,
         )
         for code in codes
     ]
@@ -37,7 +55,9 @@ def with_codes(case, *, themes=(), codes=(), review=CodeReview.CONFIRMED):
 
 
 def health_body(kind=OrganisationKind.NHS_TRUST):
-    sector = Sector.PARLIAMENTARY if kind == OrganisationKind.GOVERNMENT_DEPARTMENT else Sector.HEALTH
+    sector = (
+        Sector.PARLIAMENTARY if kind == OrganisationKind.GOVERNMENT_DEPARTMENT else Sector.HEALTH
+    )
     return organisation(kind=kind, sector=sector)
 
 
@@ -63,6 +83,8 @@ def decided_case(
     )
     if published:
         Decision.objects.filter(pk=decision.pk).update(
-            redaction_confirmed_at=timezone.now(), redaction_confirmed_by=staff, published_at=timezone.now()
+            redaction_confirmed_at=timezone.now(),
+            redaction_confirmed_by=staff,
+            published_at=timezone.now(),
         )
     return with_codes(case, themes=themes, codes=codes)

@@ -70,13 +70,17 @@ class TestPrecedentsFind:
         assert first.reasons["codes"] == ["ICD10:A41"]
         terms = first.reasons["terms"]
         assert {"antibiotics", "discharged", "observations"} <= set(terms)
-        assert all(term in SEPSIS.lower() and term in first.precedent.summary.lower() for term in terms)
+        assert all(
+            term in SEPSIS.lower() and term in first.precedent.summary.lower() for term in terms
+        )
         assert suggestions[1].reasons["organisation_kind"] is False
         assert suggestions[1].reasons["themes"] == []
         assert first.score > suggestions[1].score
 
     def test_suggested_codes_count_when_none_are_confirmed_and_rejected_never(self, corpus):
-        case = with_codes(new_case("Unrelated words entirely."), codes=["ICD10:A41"], review="suggested")
+        case = with_codes(
+            new_case("Unrelated words entirely."), codes=["ICD10:A41"], review="suggested"
+        )
         with_codes(case, themes=["discharge"], review="rejected")
         [first, *_] = precedents_find(case=case)
         assert first.precedent == corpus["best"]
@@ -113,7 +117,9 @@ class TestPrecedentsFind:
         case = new_case()
         first, second, *_ = precedents_find(case=case)
         precedent_feedback_record(suggestion=first, user=caseworker, useful=True)
-        decided_case("Sepsis after discharge from hospital without antibiotics, observations not checked.")
+        decided_case(
+            "Sepsis after discharge from hospital without antibiotics, observations not checked."
+        )
         again = precedents_find(case=case)
         assert PrecedentSuggestion.objects.filter(case=case).count() == len(again)
         kept = PrecedentSuggestion.objects.get(case=case, precedent=first.precedent)
@@ -156,14 +162,20 @@ class TestAssessmentHook:
         self, corpus, caseworker, django_capture_on_commit_callbacks, monkeypatch
     ):
         queued = []
-        monkeypatch.setattr(tasks.find_precedents, "delay", lambda case_id: queued.append(("precedents", case_id)))
-        monkeypatch.setattr(tasks.suggest_triage, "delay", lambda case_id: queued.append(("triage", case_id)))
+        monkeypatch.setattr(
+            tasks.find_precedents, "delay", lambda case_id: queued.append(("precedents", case_id))
+        )
+        monkeypatch.setattr(
+            tasks.suggest_triage, "delay", lambda case_id: queued.append(("triage", case_id))
+        )
         case = new_case()
         with django_capture_on_commit_callbacks(execute=True):
             case_transition(case_id=case.pk, action="start_assessment", actor=caseworker)
         assert ("precedents", case.pk) in queued and ("triage", case.pk) in queued
 
-    def test_the_task_stores_suggestions(self, corpus, caseworker, django_capture_on_commit_callbacks):
+    def test_the_task_stores_suggestions(
+        self, corpus, caseworker, django_capture_on_commit_callbacks
+    ):
         case = new_case()
         with django_capture_on_commit_callbacks(execute=True):
             case_transition(case_id=case.pk, action="start_assessment", actor=caseworker)

@@ -23,7 +23,7 @@ def index_dir(settings, tmp_path):
 def precedent(db):
     return decided_case(
         "Sent home from hospital without antibiotics; sepsis followed.",
-        decision_summary="We found the trust discharged the patient without the medicine prescribed.",
+        decision_summary="We found the trust discharged the patient without the medicine.",
         published=True,
         themes=["discharge"],
     )
@@ -49,7 +49,7 @@ class TestPrecedentsPage:
         assert reverse("casework:case_detail", kwargs={"reference": precedent.reference}) in body
         assert "Upheld" in body
         assert "Published summary" in body
-        assert "discharged the patient without the medicine prescribed" in body
+        assert "discharged the patient without the medicine." in body
         assert "Same kind of organisation" in body
         assert "antibiotics" in body
         assert "Find precedents again" in body
@@ -80,7 +80,10 @@ class TestPrecedentsPage:
     def test_an_answer_that_is_neither_changes_nothing(self, client, case, precedent):
         [suggestion] = precedents_find(case=case)
         client, _ = signed_in(client)
-        client.post(url(case, "casework:precedent_feedback", suggestion_id=suggestion.pk), {"useful": "maybe"})
+        client.post(
+            url(case, "casework:precedent_feedback", suggestion_id=suggestion.pk),
+            {"useful": "maybe"},
+        )
         suggestion.refresh_from_db()
         assert suggestion.useful is None
 
@@ -124,7 +127,8 @@ class TestWhoMayUseIt:
         other = make_case(summary="Something else")
         client, _ = signed_in(client)
         response = client.post(
-            url(other, "casework:precedent_feedback", suggestion_id=suggestion.pk), {"useful": "yes"}
+            url(other, "casework:precedent_feedback", suggestion_id=suggestion.pk),
+            {"useful": "yes"},
         )
         assert response.status_code == 404
         suggestion.refresh_from_db()
@@ -132,7 +136,12 @@ class TestWhoMayUseIt:
 
     def test_an_unknown_case_is_not_found(self, client, db):
         client, _ = signed_in(client)
-        assert client.get(reverse("casework:precedents", kwargs={"reference": "HC-2026-999999"})).status_code == 404
+        assert (
+            client.get(
+                reverse("casework:precedents", kwargs={"reference": "HC-2026-999999"})
+            ).status_code
+            == 404
+        )
 
     def test_finding_needs_a_post(self, client, case):
         client, _ = signed_in(client)

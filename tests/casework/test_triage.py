@@ -30,9 +30,13 @@ FILLER = (
     "department ward doctor nurse care patient service waited told wrote"
 ).split()
 SIGNALS = {
-    triage.PREMATURE: "not complained yet to the trust first local resolution no final response letter".split(),
-    triage.OUT_OF_REMIT: "private dentist cosmetic clinic court tribunal employment solicitor compensation".split(),
-    triage.PROCEED: "misdiagnosis delayed diagnosis cancer scan missed referral failed surgery".split(),
+    triage.PREMATURE: (
+        "not complained yet to the trust first local resolution no final response letter"
+    ).split(),
+    triage.OUT_OF_REMIT: (
+        "private dentist cosmetic clinic court tribunal employment solicitor compensation"
+    ).split(),
+    triage.PROCEED: "misdiagnosis delayed diagnosis cancer scan missed referral surgery".split(),
 }
 STATUS_FOR = {
     triage.PREMATURE: CaseStatus.PREMATURE,
@@ -52,7 +56,7 @@ def _text(rng, label=None):
 def closed_cases(labels, *, learnable=True, seed=1, received=None, theme_for=None):
     """Closed cases straight into the table (test set-up only: the service changes status through
     case_transition), each ended as its label says, with an organisation."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 (test data)
     trust = health_body(OrganisationKind.NHS_TRUST)
     now = timezone.now()
     start = Case.objects.count()
@@ -66,9 +70,11 @@ def closed_cases(labels, *, learnable=True, seed=1, received=None, theme_for=Non
         )
         for n, label in enumerate(labels)
     )
-    CaseOrganisation.objects.bulk_create(CaseOrganisation(case=c, organisation=trust) for c in cases)
+    CaseOrganisation.objects.bulk_create(
+        CaseOrganisation(case=c, organisation=trust) for c in cases
+    )
     if theme_for:
-        for case, label in zip(cases, labels):
+        for case, label in zip(cases, labels, strict=True):
             with_codes(case, themes=[theme_for[label]])
     return cases
 
@@ -100,7 +106,7 @@ class TestTraining:
         assert TriageModel.objects.deployed().first() == model
 
     def test_random_labels_do_not_beat_the_baseline_and_are_not_deployed(self, db):
-        rng = random.Random(7)
+        rng = random.Random(7)  # noqa: S311 (test data)
         labels = [triage.PROCEED] * 60 + [triage.PREMATURE] * 20 + [triage.OUT_OF_REMIT] * 20
         rng.shuffle(labels)
         closed_cases(labels, learnable=False, seed=3)
@@ -115,11 +121,16 @@ class TestTraining:
         # Marked premature, reopened and investigated: not a true early exit.
         for to_status in (CaseStatus.PREMATURE, CaseStatus.ASSESSMENT, CaseStatus.INVESTIGATION):
             CaseEvent.objects.create(
-                case=reopened, kind=CaseEventKind.STATUS_CHANGED, actor=caseworker, to_status=to_status
+                case=reopened,
+                kind=CaseEventKind.STATUS_CHANGED,
+                actor=caseworker,
+                to_status=to_status,
             )
         Case.objects.filter(pk=reopened.pk).update(status=CaseStatus.WITHDRAWN)
         Case.objects.filter(pk=withdrawn_early.pk).update(status=CaseStatus.WITHDRAWN)
-        outcomes = triage.early_outcomes(Case.objects.filter(pk__in=[reopened.pk, withdrawn_early.pk]))
+        outcomes = triage.early_outcomes(
+            Case.objects.filter(pk__in=[reopened.pk, withdrawn_early.pk])
+        )
         assert outcomes == {reopened.pk: triage.PROCEED}
 
     def test_themes_are_learnt_when_there_are_enough_labels(self, db):
@@ -136,7 +147,12 @@ class TestTraining:
     def test_the_report_compares_groups_and_suppresses_small_ones(self, db):
         cases = closed_cases(LEARNABLE)
         recorder = UserFactory()
-        answers = {"age_band": "25_34", "sex": "female", "ethnic_group": "white", "disability": "no"}
+        answers = {
+            "age_band": "25_34",
+            "sex": "female",
+            "ethnic_group": "white",
+            "disability": "no",
+        }
         few = {"age_band": "75_plus", "sex": "male", "ethnic_group": "asian", "disability": "yes"}
         CaseDemographics.objects.bulk_create(
             [CaseDemographics(case=c, recorded_by=recorder, **answers) for c in cases[:12]]
@@ -184,7 +200,10 @@ class TestCommand:
 class TestSuggestion:
     def test_a_suggestion_has_probability_and_top_words_and_changes_nothing(self, deployed_model):
         case = make_case(
-            summary="The hospital failed to refer me and the cancer diagnosis was delayed after a missed scan.",
+            summary=(
+                "The hospital failed to refer me and the cancer diagnosis was delayed "
+                "after a missed scan."
+            ),
             organisations=[health_body()],
             status=CaseStatus.ASSESSMENT,
         )
@@ -199,7 +218,12 @@ class TestSuggestion:
         ) | {"cancer diagnosis", "diagnosis delayed", "missed scan", "delayed missed"}
         assert all(w["weight"] > 0 for w in suggestion.top_words)
         case.refresh_from_db()
-        assert (case.status, case.status_changed_at, case.target_date, case.events.count()) == before
+        assert (
+            case.status,
+            case.status_changed_at,
+            case.target_date,
+            case.events.count(),
+        ) == before
         assert triage_suggest(case=case) == suggestion  # once per case and model
 
     def test_no_deployed_model_no_suggestion(self, db):

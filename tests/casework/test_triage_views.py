@@ -21,12 +21,22 @@ def trained(db):
     recorder = UserFactory()
     CaseDemographics.objects.bulk_create(
         CaseDemographics(
-            case=c, recorded_by=recorder, age_band="45_54", sex="female", ethnic_group="black", disability="no"
+            case=c,
+            recorded_by=recorder,
+            age_band="45_54",
+            sex="female",
+            ethnic_group="black",
+            disability="no",
         )
         for c in cases[:8]
     )
     CaseDemographics.objects.create(
-        case=cases[8], recorded_by=recorder, age_band="under_18", sex="male", ethnic_group="mixed", disability="yes"
+        case=cases[8],
+        recorded_by=recorder,
+        age_band="under_18",
+        sex="male",
+        ethnic_group="mixed",
+        disability="yes",
     )
     return triage_model_train(min_cases=50)
 
@@ -36,7 +46,9 @@ def case_page(client, case):
 
 
 class TestSuggestionOnTheCasePage:
-    def test_the_assessor_sees_a_labelled_suggestion_with_probability_and_words(self, client, trained):
+    def test_the_assessor_sees_a_labelled_suggestion_with_probability_and_words(
+        self, client, trained
+    ):
         case = make_case(
             summary="A private dentist did cosmetic work and I want compensation through court.",
             organisations=[health_body()],
@@ -73,8 +85,14 @@ class TestTriageModelsPage:
     @pytest.mark.parametrize("role", [Role.MANAGER, Role.ANALYST])
     def test_managers_and_analysts_see_versions_scores_and_equality(self, client, trained, role):
         TriageModel.objects.create(
-            version=2, deployed=False, not_deployed_reason="It did not beat the baseline.", artifact=b"",
-            report={"outcome": trained.report["outcome"], "theme": {"skipped": True, "reason": "too few"}},
+            version=2,
+            deployed=False,
+            not_deployed_reason="It did not beat the baseline.",
+            artifact=b"",
+            report={
+                "outcome": trained.report["outcome"],
+                "theme": {"skipped": True, "reason": "too few"},
+            },
         )
         client, _ = signed_in(client, role)
         response = client.get(REPORT_URL)
