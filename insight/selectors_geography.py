@@ -9,8 +9,8 @@ import math
 from dataclasses import dataclass
 
 from accounts.geography import lookup_postcode
-from insight.models import CaseFact
-from insight.selectors_dashboards import Chart, grouped
+from insight.models import CaseFact, DashboardCount
+from insight.selectors_dashboards import Chart
 
 MAX_RADIUS_KM = 100
 NEAR_LIST_LIMIT = 100
@@ -55,21 +55,25 @@ def cases_near(*, postcode: str, radius_km: int) -> Nearby:
     return Nearby(place.postcode, radius_km, len(found), found[:NEAR_LIST_LIMIT])
 
 
+def _top(dimension: str) -> list:
+    rows = DashboardCount.objects.filter(dimension=dimension).order_by("-n", "key")[:15]
+    return [(row.key, row.n) for row in rows.only("key", "n")]
+
+
+# The area counts and map cells are counted by the refresh (DashboardCount), not read from the
+# million facts on each view.
+
+
 def area_charts() -> list[Chart]:
     return [
         Chart(
             "local-authorities",
             "The 15 local authorities with most cases",
             "Cases",
-            grouped(
-                CaseFact.objects.exclude(local_authority_code=""), "local_authority_code", limit=15
-            ),
+            _top("local_authority"),
         ),
         Chart(
-            "constituencies",
-            "The 15 constituencies with most cases",
-            "Cases",
-            grouped(CaseFact.objects.exclude(constituency_name=""), "constituency_name", limit=15),
+            "constituencies", "The 15 constituencies with most cases", "Cases", _top("constituency")
         ),
     ]
 
@@ -85,16 +89,11 @@ class DensityMap:
 
 def density_map() -> DensityMap:
     """Cases per 10 km cell, in a few colour bands, drawn north up (SVG y runs downwards)."""
-    rows = (
-        CaseFact.objects.exclude(grid_east_km=None)
-        .exclude(grid_north_km=None)
-        .values_list("grid_east_km", "grid_north_km")
-    )
     counts: dict[tuple[int, int], int] = {}
-    for e, n in rows.iterator(chunk_size=10000):
-        if 0 <= e < MAP_WIDTH_KM and 0 <= n < MAP_HEIGHT_KM:
-            key = (e // MAP_CELL_KM, n // MAP_CELL_KM)
-            counts[key] = counts.get(key, 0) + 1
+    for key, n in DashboardCount.objects.filter(dimension="map_cell").values_list("key", "n"):
+        cx, cy = (int(part) for part in key.split(","))
+        if 0 <= cx < MAP_WIDTH_KM // MAP_CELL_KM and 0 <= cy < MAP_HEIGHT_KM // MAP_CELL_KM:
+            counts[(cx, cy)] = n
     largest = max(counts.values(), default=0)
     bands = len(MAP_COLOURS)
     cells = []

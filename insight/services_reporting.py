@@ -39,7 +39,9 @@ from insight.models import (
     WeeklyCodeCount,
     WeeklyCount,
 )
+from insight.selectors import decision_filter_options
 from insight.selectors_dashboards import ASSESS_TARGET_DAYS, DECIDE_TARGET_DAYS
+from insight.selectors_geography import MAP_CELL_KM
 
 CASE_FACTS = CASE_FACTS_REFRESH
 CHUNK = 2000
@@ -73,6 +75,9 @@ def insight_refresh(*, now: datetime | None = None) -> int:
         _dashboard_counts_rebuild()
         state.generation += 1
         state.changed_at = now
+        # Work out the decisions filters' choices for the new state once it is committed, so no
+        # visitor waits for them.
+        transaction.on_commit(decision_filter_options)
     state.watermark = now
     state.last_run_at = now
     state.rows_changed = len(changed)
@@ -348,8 +353,8 @@ TIMELINESS_TARGETS = {"assess": ASSESS_TARGET_DAYS, "decide": DECIDE_TARGET_DAYS
 
 def _dashboard_counts_rebuild() -> None:
     """One pass over the facts grouped by every small dimension at once (a few thousand
-    combinations), summed here per dimension; the organisations, open cases' received dates and
-    codes in one more grouped read each."""
+    combinations), summed here per dimension; the organisations, areas, map cells, open cases'
+    received dates and codes in one more grouped read each."""
     totals: dict[tuple[str, str], int] = defaultdict(int)
     combinations = (
         CaseFact.objects.values(*DASHBOARD_GROUPED)
@@ -383,6 +388,27 @@ def _dashboard_counts_rebuild() -> None:
     rows += [
         DashboardCount(dimension="organisation", key=r["organisation_name"][:300], n=r["n"])
         for r in organisations
+    ]
+    for dimension, column in (
+        ("local_authority", "local_authority_code"),
+        ("constituency", "constituency_name"),
+    ):
+        by_area = CaseFact.objects.exclude(**{column: ""}).values(column).annotate(n=Count("id"))
+        rows += [
+            DashboardCount(dimension=dimension, key=r[column], n=r["n"])
+            for r in by_area.order_by()
+        ]
+    # The density map's cells: integer division on both databases.
+    cells = (
+        CaseFact.objects.exclude(grid_east_km=None)
+        .exclude(grid_north_km=None)
+        .annotate(cx=F("grid_east_km") / MAP_CELL_KM, cy=F("grid_north_km") / MAP_CELL_KM)
+        .values("cx", "cy")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    rows += [
+        DashboardCount(dimension="map_cell", key=f"{r['cx']},{r['cy']}", n=r["n"]) for r in cells
     ]
     open_by_day = (
         CaseFact.objects.filter(status__in=sorted(s.value for s in OPEN_STATUSES))

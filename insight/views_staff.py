@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from insight.csv import csv_response, shown
 from insight.forms import NearPostcodeForm, SystemicReviewForm
 from insight.models import TrendAlert
-from insight.selectors_dashboards import dashboard_charts, search_report
+from insight.selectors_dashboards import dashboard_chart, dashboard_charts, search_report
 from insight.selectors_forecasts import HOURS_PER_CASE, HOURS_PER_FTE_MONTH, forecast_views
 from insight.selectors_geography import PostcodeNotFound, area_charts, cases_near, density_map
 from insight.selectors_trends import control_chart
@@ -36,9 +36,9 @@ def dashboard(request):
 @require_safe
 def chart_csv(request, slug):
     _check_access(request)
-    every = dashboard_charts(user=request.user, today=timezone.localdate()) + area_charts()
-    charts = {c.slug: c for c in every}
-    chart = charts.get(slug)
+    chart = dashboard_chart(slug=slug, user=request.user, today=timezone.localdate())
+    if chart is None:
+        chart = {c.slug: c for c in area_charts()}.get(slug)
     if chart is None:
         raise Http404("No such chart")
     return csv_response(
