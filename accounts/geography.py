@@ -95,4 +95,4 @@ def _lookup_sql(vendor: str) -> str:
     quote = connection.ops.quote_name
     columns = ", ".join(quote(Postcode._meta.get_field(name).column) for name in _FIELDS)
     key = quote(Postcode._meta.pk.column)
-    return f"SELECT {columns} FROM {quote(Postcode._meta.db_table)} WHERE {key} = %s"  # noqa: S608
+    return f"SELECT {columns} FROM {quote(Postcode._meta.db_table)} WHERE {key} = %s"  # noqa: S608  # nosec B608

@@ -266,7 +266,7 @@ class _Staging:
     def _insert(self, rows) -> int:
         count = 0
         placeholders = ", ".join("%s" for _ in _STAGING_TYPES)
-        sql = f"INSERT INTO {self.quote(STAGING_TABLE)} VALUES ({placeholders})"  # noqa: S608 (identifiers only)
+        sql = f"INSERT INTO {self.quote(STAGING_TABLE)} VALUES ({placeholders})"  # noqa: S608 (identifiers only)  # nosec B608
         with connection.cursor() as cursor:
             batch = []
             for row in rows:
@@ -283,7 +283,7 @@ class _Staging:
         q, staging = self.quote, self.quote(STAGING_TABLE)
         postcode, line = q("postcode"), q("line")
         sql = (
-            f"SELECT {postcode}, MIN({line}), MAX({line}) FROM {staging} GROUP BY {postcode} "  # noqa: S608 (identifiers only)
+            f"SELECT {postcode}, MIN({line}), MAX({line}) FROM {staging} GROUP BY {postcode} "  # noqa: S608 (identifiers only)  # nosec B608
             f"HAVING COUNT(*) > 1 ORDER BY MAX({line}) LIMIT 1"
         )
         with connection.cursor() as cursor:
@@ -309,7 +309,7 @@ class _Staging:
         )
         # Identifiers come from the model and constants, quoted; no value is spliced into the SQL.
         sql = (
-            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {q(STAGING_TABLE)} WHERE true "  # noqa: S608
+            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {q(STAGING_TABLE)} WHERE true "  # noqa: S608  # nosec B608
             f"ON CONFLICT ({q('postcode')}) DO UPDATE SET {updates} WHERE {changed}"
         )
         with connection.cursor() as cursor:
