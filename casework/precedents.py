@@ -534,11 +534,15 @@ def precedents_match(*, case: Case, limit: int = 5) -> list[Match]:
         other = current.get(match.case_id)
         if other is None or any(m.case_id == match.case_id for m in matches):
             continue
+        themes, codes = sorted(doc.themes & other.themes), sorted(doc.codes & other.codes)
+        if match.text_similarity <= 0 and not themes and not codes:
+            # Only the same kind of organisation: that alone makes nothing a precedent.
+            continue
         match.reasons = {
             "organisation_kind": bool(doc.organisation_kinds & other.organisation_kinds),
             "organisation_kinds": sorted(doc.organisation_kinds & other.organisation_kinds),
-            "themes": sorted(doc.themes & other.themes),
-            "codes": sorted(doc.codes & other.codes),
+            "themes": themes,
+            "codes": codes,
             "terms": _shared_terms(doc.text, other.text, idf),
             "text_similarity": round(match.text_similarity, 3),
         }

@@ -125,6 +125,10 @@ class TestPrecedentsFind:
         kept = PrecedentSuggestion.objects.get(case=case, precedent=first.precedent)
         assert kept.pk == first.pk and kept.useful is True and kept.feedback_by == caseworker
 
+    def test_the_same_kind_of_organisation_alone_is_not_a_precedent(self, db):
+        decided_case("HMRC lost my tax credit renewal form.")  # an NHS trust, by the builder
+        assert precedents_find(case=new_case()) == []
+
     def test_nothing_decided_yet_finds_nothing(self, db):
         assert precedents_find(case=new_case()) == []
         assert AuditEntry.objects.filter(action="precedents.find").count() == 1
