@@ -1,5 +1,5 @@
-"""Published data in the browser: filter decisions by constituency and organisation, download the
-CSV, search; axe-core (WCAG 2.2 AA) on every public insight page."""
+"""Published data in the browser: filter decisions by constituency, organisation and confirmed
+theme, download the CSV, search; axe-core (WCAG 2.2 AA) on every public insight page."""
 
 import csv
 import io
@@ -13,13 +13,20 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Postcode
 from accounts.roles import Role
+from casework.models import CodeReview
 from insight.models import CaseFact, SearchLog, TrendAlert
 from insight.services_forecasts import forecasts_train
 from insight.services_reporting import insight_refresh
 from insight.services_search import search_documents_refresh
 from tests.e2e.test_accessibility import assert_no_violations
 from tests.factories import DEFAULT_PASSWORD, UserFactory
-from tests.insight.builders import constituency, decided_case, disclosure_entry, organisation
+from tests.insight.builders import (
+    clinical_code,
+    constituency,
+    decided_case,
+    disclosure_entry,
+    organisation,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -31,11 +38,19 @@ def published():
         organisation(name="Southmoor GP Practice", kind="gp_practice"),
     )
     upton, downton = constituency(name="Upton and Wyke"), constituency(name="Downton Vale")
-    decided_case(org=north, place=upton, summary="Northgate delayed a cancer referral for months.")
+    cancer = decided_case(
+        org=north, place=upton, summary="Northgate delayed a cancer referral for months."
+    )
     decided_case(org=north, place=downton, summary="Northgate lost a complaint letter.")
     decided_case(org=south, place=upton, summary="Southmoor refused a home visit.")
     for _ in range(5):
-        decided_case(org=north, place=upton, summary="Northgate discharged a patient too early.")
+        early = decided_case(
+            org=north, place=upton, summary="Northgate discharged a patient too early."
+        )
+        clinical_code(early, value="discharge", description="Discharge and transfer")
+    # A theme a caseworker rejected and one only suggested: neither may be offered or counted.
+    clinical_code(cancer, value="consent", description="Consent", review=CodeReview.REJECTED)
+    clinical_code(cancer, value="medication", description="Medication", review="suggested")
     disclosure_entry(title="Complaints about hospital parking", text="We hold no records.")
     insight_refresh()
     search_documents_refresh()
@@ -43,11 +58,13 @@ def published():
 
 
 class TestPublishedDecisionsJourney:
-    def test_filter_by_constituency_and_organisation_then_download(
+    def test_filter_by_constituency_organisation_and_theme_then_download(
         self, page, published, screenshot
     ):
+        axe = Axe()
         north, upton = published
         page.goto("/data/decisions")
+        assert_no_violations(axe, page)
         page.get_by_label("Organisation", exact=True).select_option(
             label="Northgate Hospital NHS Trust"
         )
@@ -57,15 +74,26 @@ class TestPublishedDecisionsJourney:
         assert page.locator("#results").inner_text() == "6 decisions"
         assert page.get_by_text("Southmoor refused").count() == 0
         assert page.get_by_text("lost a complaint letter").count() == 0
+
+        themes = page.get_by_label("Complaint theme")
+        offered = themes.locator("option").all_inner_texts()
+        assert offered == ["All", "Discharge and transfer"]  # never rejected or suggested ones
+        themes.select_option(label="Discharge and transfer")
+        page.get_by_role("button", name="Apply filters").click()
+        page.wait_for_url("**/data/decisions?*theme=discharge*")
+        assert page.locator("#results").inner_text() == "5 decisions"
+        assert page.get_by_text("cancer referral").count() == 0
         screenshot("insight-decisions-filtered")
+        assert_no_violations(axe, page)
 
         with page.expect_download() as download_info:
             page.get_by_role("link", name="a CSV file of the decisions shown").click()
         path = download_info.value.path()
         rows = list(csv.DictReader(io.StringIO(open(path, encoding="utf-8").read())))
-        assert len(rows) == 6
+        assert len(rows) == 5
         assert {r["organisation"] for r in rows} == {"Northgate Hospital NHS Trust"}
         assert {r["constituency"] for r in rows} == {"Upton and Wyke"}
+        assert {r["summary"] for r in rows} == {"Northgate discharged a patient too early."}
 
     def test_search_finds_a_decision_and_records_the_click(self, page, published, screenshot):
         page.goto("/search")

@@ -6,7 +6,18 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from accounts.models import Constituency, Organisation, OrganisationKind, Sector
-from casework.models import Case, CaseEvent, CaseEventKind, CaseKind, Decision, DecisionOutcome
+from casework.models import (
+    Case,
+    CaseEvent,
+    CaseEventKind,
+    CaseKind,
+    ClinicalCode,
+    CodeReview,
+    CodingRun,
+    CodingSource,
+    Decision,
+    DecisionOutcome,
+)
 from casework.services import case_create
 from casework.state import CaseStatus
 from foi.models import DisclosureEntry, InformationRequest, Kind
@@ -105,4 +116,32 @@ def disclosure_entry(*, title="Complaints about hospital discharge", text="We ho
         response_text=text,
         published_on=date(2026, 3, 20),
         confirmed_by=confirmed_by,
+    )
+
+
+def clinical_code(
+    case,
+    *,
+    axis="theme",
+    system="theme",
+    value="diagnosis",
+    review=CodeReview.CONFIRMED,
+    description="Diagnosis and assessment",
+) -> ClinicalCode:
+    """A code on the case's narrative as coding leaves it, reviewed as given."""
+    run, _ = CodingRun.objects.get_or_create(
+        case=case, document=None, defaults={"source": CodingSource.NARRATIVE}
+    )
+    return ClinicalCode.objects.create(
+        case=case,
+        run=run,
+        axis=axis,
+        system=system,
+        code=value,
+        description=description,
+        start=0,
+        end=5,
+        text="words",
+        review=review,
+        reviewed_at=timezone.now() if review != CodeReview.SUGGESTED else None,
     )

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import Role
-from casework.models import ClinicalCode, CodeReview, CodingRun, CodingSource
+from casework.models import ClinicalCode, CodeReview
 from insight import services_reporting
 from insight.models import (
     CaseFact,
@@ -25,6 +25,7 @@ from insight.services_reporting import insight_refresh
 from insight.services_trends import alert_cases, trend_alerts_detect
 from tests.conftest import otp_verified_client
 from tests.factories import UserFactory
+from tests.insight.builders import clinical_code as code
 from tests.insight.builders import constituency, decided_case, organisation
 
 pytestmark = pytest.mark.django_db
@@ -32,26 +33,6 @@ pytestmark = pytest.mark.django_db
 TODAY = date(2026, 11, 25)  # a Wednesday
 LAST_WEEK = date(2026, 11, 16)
 STEADY = [10, 12, 9, 11, 10, 13, 9, 10, 11, 12, 10, 9, 11, 10, 12, 11, 10, 9, 11, 10]
-
-
-def code(case, *, axis="theme", system="theme", value="diagnosis", review=CodeReview.CONFIRMED,
-         description="Diagnosis and assessment"):
-    run, _ = CodingRun.objects.get_or_create(
-        case=case, document=None, defaults={"source": CodingSource.NARRATIVE}
-    )
-    return ClinicalCode.objects.create(
-        case=case,
-        run=run,
-        axis=axis,
-        system=system,
-        code=value,
-        description=description,
-        start=0,
-        end=5,
-        text="words",
-        review=review,
-        reviewed_at=timezone.now() if review != CodeReview.SUGGESTED else None,
-    )
 
 
 def later(hours=1):
