@@ -79,7 +79,7 @@ def _decision_filter_options() -> dict:
             .filter(
                 Exists(
                     CaseFactCode.objects.filter(
-                        axis=CodeAxis.THEME, code=OuterRef("key"), case_fact__published=True
+                        axis=CodeAxis.THEME, code=OuterRef("key"), published=True
                     )
                 )
             )
@@ -127,15 +127,14 @@ def _filtered(queryset: QuerySet, filters: dict) -> QuerySet:
         if filters.get(name):
             queryset = queryset.filter(**{column: filters[name]})
     if filters.get("theme"):
-        # EXISTS rather than a join: a fact is listed once however its codes are stored.
-        queryset = queryset.filter(
-            Exists(
-                CaseFactCode.objects.filter(
-                    case_fact=OuterRef("pk"), axis=CodeAxis.THEME, code=filters["theme"]
-                )
-            )
-        )
+        queryset = queryset.filter(_has_theme(filters["theme"]))
     return queryset
+
+
+def _has_theme(theme: str, *, published_only=False) -> Exists:
+    # EXISTS rather than a join: a fact is listed once however its codes are stored.
+    codes = CaseFactCode.objects.filter(case_fact=OuterRef("pk"), axis=CodeAxis.THEME, code=theme)
+    return Exists(codes.filter(published=True) if published_only else codes)
 
 
 # A published fact's confirmed themes, as `theme_codes`, for the API and a decision's page.
@@ -148,7 +147,9 @@ THEMES_PREFETCH = Prefetch(
 
 def published_decisions(filters: dict | None = None) -> QuerySet:
     filters = filters or {}
-    decisions = _filtered(CaseFact.objects.published(), filters)
+    decisions = _filtered(CaseFact.objects.published(), {**filters, "theme": None})
+    if filters.get("theme"):
+        decisions = decisions.filter(_has_theme(filters["theme"], published_only=True))
     if filters.get("published_from"):
         decisions = decisions.filter(published_on__gte=filters["published_from"])
     if filters.get("published_to"):

@@ -191,10 +191,10 @@ def _case_facts_rebuild(*, case_ids: list[int], now: datetime) -> None:
     # codes go with it.
     CaseFact.objects.filter(case_id__in=case_ids).delete()
     created = CaseFact.objects.bulk_create(facts, batch_size=1000)
-    _case_fact_codes_build(facts={f.case_id: f.pk for f in created})
+    _case_fact_codes_build(facts={f.case_id: (f.pk, f.published) for f in created})
 
 
-def _case_fact_codes_build(*, facts: dict[int, int]) -> None:
+def _case_fact_codes_build(*, facts: dict[int, tuple[int, bool]]) -> None:
     """The cases' confirmed codes, once each: a code found in two documents is one code."""
     # Only confirmed codes: a suggestion is the machine's guess and a rejection a person's "no";
     # neither may be counted or published.
@@ -212,11 +212,12 @@ def _case_fact_codes_build(*, facts: dict[int, int]) -> None:
     CaseFactCode.objects.bulk_create(
         [
             CaseFactCode(
-                case_fact_id=facts[case_id],
+                case_fact_id=facts[case_id][0],
                 axis=axis,
                 system=system,
                 code=code,
                 description=description[:300],
+                published=facts[case_id][1],
             )
             for (case_id, axis, system, code), description in rows.items()
         ],

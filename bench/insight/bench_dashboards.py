@@ -188,7 +188,7 @@ def generate(rows: int, seed: int) -> None:
     # Enough decided cases are published to make about PUBLISHED_SHARE of all cases.
     publish_given_decided = PUBLISHED_SHARE / 0.55  # closed cases
 
-    codes = []  # (case fact id, axis, system, code, description), written after the facts
+    codes = []  # (case fact id, axis, system, code, description, published), after the facts
 
     def facts():
         for n in range(1, rows + 1):
@@ -218,7 +218,7 @@ def generate(rows: int, seed: int) -> None:
                     summary = " ".join(rng.choices(SUMMARY_WORDS, k=40 + rng.randrange(40)))
             east, north = place_grid[place]
             kind = "health" if org.sector == "health" else "parliamentary"
-            codes.extend(_codes(rng, n, kind, THEME_LABELS))
+            codes.extend(_codes(rng, n, kind, THEME_LABELS, published))
             yield (
                 n,
                 n,
@@ -266,7 +266,7 @@ def generate(rows: int, seed: int) -> None:
         written = _copy(
             cursor,
             "insight_casefactcode",
-            ["case_fact_id", "axis", "system", "code", "description"],
+            ["case_fact_id", "axis", "system", "code", "description", "published"],
             codes,
         )
     print(f"\n{written:,} confirmed codes and themes written")
@@ -317,16 +317,16 @@ CONDITIONS = [
 ]
 
 
-def _codes(rng, fact_id: int, kind: str, labels: dict) -> list[tuple]:
+def _codes(rng, fact_id: int, kind: str, labels: dict, published: str) -> list[tuple]:
     themes = HEALTH_THEMES if kind == "health" else PARLIAMENTARY_THEMES
     found = [
-        (fact_id, "theme", "theme", slug, labels[slug])
+        (fact_id, "theme", "theme", slug, labels[slug], published)
         for slug, share in themes
         if rng.random() < share
     ]
     if kind == "health" and rng.random() < 0.5:
         code, description = CONDITIONS[min(int(rng.expovariate(0.4)), len(CONDITIONS) - 1)]
-        found.append((fact_id, "condition", "ICD-10", code, description))
+        found.append((fact_id, "condition", "ICD-10", code, description, published))
     return found
 
 
