@@ -68,15 +68,15 @@ class Access:
     args: object = None
     get: dict = None
     post: dict | None = None
-    note: str = ""
 
     def url(self, name, world) -> str:
         args = self.args(world) if self.args else []
         return reverse(name, args=args)
 
     def post_expectations(self, *, gated=False) -> dict:
-        """The POSTs to send: none the role is allowed to make, and on gated (staff) URLs none
-        from people the gate turns away."""
+        """The POSTs to send: none the role is allowed to make, none a page the role may read
+        only refuses for its method, and on gated (staff) URLs none from people the gate turns
+        away."""
         declared = self.post if self.post is not None else self.get
         return {
             role: outcome
@@ -84,6 +84,8 @@ class Access:
             if outcome != ALLOWED
             and (self.post is not None or outcome in DENIALS)
             and not (gated and role in GATED_AWAY)
+            # A page the role may read refusing the method says nothing about who may do what.
+            and not (outcome == 405 and self.get[role] not in DENIALS)
         }
 
 

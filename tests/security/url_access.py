@@ -31,6 +31,7 @@ MP_OFFICE_OWN = row(404, anonymous=LOGIN, mp_office=200)
 ORGANISATION_OWN = row(404, anonymous=LOGIN, organisation=200)
 CASEWORK = staff_only(200, foi_officer=403, analyst=403)
 CASEWORK_POST = staff_only(ALLOWED, foi_officer=403, analyst=403)
+CASEWORK_SCOPED_AWAY = staff_only(404, foi_officer=403, analyst=403)
 MANAGERS = staff_only(403, manager=200, administrator=200)
 MANAGERS_POST = staff_only(403, manager=ALLOWED, administrator=ALLOWED)
 FOI_STAFF = staff_only(200, caseworker=403, analyst=403)
@@ -125,30 +126,46 @@ URLS = {
     "casework:case_note_add": Access(
         ref("own_case"), staff_only(405), post=staff_only(ALLOWED, foi_officer=403, analyst=403)
     ),
-    "casework:case_organisation_confirm": Access(
-        lambda w: [w.own_case.reference, w.own_case.case_organisations.first().pk],
-        staff_only(405),
-        post=staff_only(ALLOWED, foi_officer=403, analyst=403),
+    "casework:case_organisation_confirm": (
+        Access(
+            lambda w: [w.own_case.reference, w.own_case.case_organisations.first().pk],
+            staff_only(405),
+            post=CASEWORK_POST,
+        ),
+        Access(
+            lambda w: [w.own_case.reference, w.others_case.case_organisations.first().pk],
+            staff_only(405),
+            post=CASEWORK_SCOPED_AWAY,
+        ),
     ),
     "casework:case_transition": Access(
         ref("own_case"), staff_only(REDIRECT, foi_officer=403, analyst=403)
     ),
-    "casework:clinical_code_review": Access(
-        lambda w: [w.own_case.reference, 0, "confirm"],
-        staff_only(405),
-        post=staff_only(404, foi_officer=403, analyst=403),
+    "casework:clinical_code_review": (
+        Access(
+            lambda w: [w.own_case.reference, w.own_code.pk, "confirm"],
+            staff_only(405),
+            post=CASEWORK_POST,
+        ),
+        # Another case's code under this case's address is not found, even by those who may
+        # review codes.
+        Access(
+            lambda w: [w.own_case.reference, w.others_code.pk, "confirm"],
+            staff_only(405),
+            post=CASEWORK_SCOPED_AWAY,
+        ),
     ),
-    "casework:clinical_codes_confirm_present": Access(
-        lambda w: [w.own_case.reference, 0],
-        staff_only(405),
-        post=staff_only(404, foi_officer=403, analyst=403),
+    "casework:clinical_codes_confirm_present": (
+        Access(ref_pk("own_case", "own_coding_run"), staff_only(405), post=CASEWORK_POST),
+        Access(ref_pk("own_case", "others_coding_run"), staff_only(405), post=CASEWORK_SCOPED_AWAY),
     ),
     "casework:decision": Access(ref("own_case"), staff_only(200, foi_officer=403, analyst=403)),
     "casework:decision_comment": Access(
         ref("own_case"), staff_only(200, foi_officer=403, analyst=403)
     ),
-    "casework:decision_compliance": Access(
-        ref_pk("own_case", "recommendation_a"), staff_only(200, foi_officer=403, analyst=403)
+    "casework:decision_compliance": (
+        Access(ref_pk("own_case", "recommendation_a"), CASEWORK),
+        Access(ref_pk("own_case", "recommendation_b"), CASEWORK_SCOPED_AWAY),
     ),
     "casework:decision_provisional_report": Access(
         ref("own_case"), staff_only(200, foi_officer=403, analyst=403)
@@ -165,30 +182,31 @@ URLS = {
     "casework:decision_summary": Access(
         ref("own_case"), staff_only(200, foi_officer=403, analyst=403)
     ),
-    "casework:document_delete": Access(
-        ref_pk("own_case", "own_document"),
-        CASEWORK,
-        post=CASEWORK_POST,
+    "casework:document_delete": (
+        Access(ref_pk("own_case", "own_document"), CASEWORK, post=CASEWORK_POST),
+        Access(ref_pk("own_case", "others_document"), CASEWORK_SCOPED_AWAY),
     ),
-    "casework:document_download": Access(
-        ref_pk("own_case", "own_document"),
-        staff_only(200, foi_officer=403, analyst=403),
-        post=staff_only(405),
+    "casework:document_download": (
+        Access(ref_pk("own_case", "own_document"), CASEWORK, post=staff_only(405)),
+        Access(ref_pk("own_case", "others_document"), CASEWORK_SCOPED_AWAY, post=staff_only(405)),
     ),
     "casework:documents_pending": Access(
         None, staff_only(200, foi_officer=403, analyst=403), post=staff_only(405)
     ),
-    "casework:evidence_request_extension": Access(
-        ref_pk("own_case", "request_a"), staff_only(200, foi_officer=403, analyst=403)
+    "casework:evidence_request_extension": (
+        Access(ref_pk("own_case", "request_a"), CASEWORK),
+        Access(ref_pk("own_case", "request_b"), CASEWORK_SCOPED_AWAY),
     ),
     "casework:evidence_request_new": Access(
         ref("own_case"), staff_only(200, foi_officer=403, analyst=403)
     ),
-    "casework:evidence_request_response": Access(
-        ref_pk("own_case", "request_a"), staff_only(200, foi_officer=403, analyst=403)
+    "casework:evidence_request_response": (
+        Access(ref_pk("own_case", "request_a"), CASEWORK),
+        Access(ref_pk("own_case", "request_b"), CASEWORK_SCOPED_AWAY),
     ),
-    "casework:evidence_request_withdrawal": Access(
-        ref_pk("own_case", "request_a"), staff_only(200, foi_officer=403, analyst=403)
+    "casework:evidence_request_withdrawal": (
+        Access(ref_pk("own_case", "request_a"), CASEWORK),
+        Access(ref_pk("own_case", "request_b"), CASEWORK_SCOPED_AWAY),
     ),
     "casework:evidence_requests": Access(
         ref("own_case"), staff_only(200, foi_officer=403, analyst=403), post=staff_only(405)
@@ -216,10 +234,9 @@ URLS = {
         staff_only(403, manager=200, administrator=200),
         post=staff_only(405),
     ),
-    "casework:precedent_feedback": Access(
-        lambda w: [w.own_case.reference, 0],
-        staff_only(405),
-        post=staff_only(404, foi_officer=403, analyst=403),
+    "casework:precedent_feedback": (
+        Access(ref_pk("own_case", "own_suggestion"), staff_only(405), post=CASEWORK_POST),
+        Access(ref_pk("own_case", "others_suggestion"), staff_only(405), post=CASEWORK_SCOPED_AWAY),
     ),
     "casework:precedents": Access(
         ref("own_case"), staff_only(200, foi_officer=403, analyst=403), post=staff_only(405)

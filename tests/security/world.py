@@ -16,9 +16,14 @@ from accounts.roles import Role
 from casework.documents import document_bytes_store
 from casework.models import (
     Case,
+    ClinicalCode,
+    CodingRun,
+    CodingRunStatus,
+    CodingSource,
     Document,
     DocumentStatus,
     PersonMerge,
+    PrecedentSuggestion,
     Team,
     UploaderRole,
 )
@@ -129,6 +134,29 @@ def build() -> World:
     )
     o["others_document"] = _document(others_case, uploaded_by=someone_else)
     o["someone_else"] = someone_else
+    # Clinical codes and precedent suggestions on the complainant's case and on another case, so
+    # that an id from one case cannot be used under the other's address.
+    for owner, case, precedent in (
+        ("own", pw.org_case_a, others_case),
+        ("others", others_case, pw.org_case_a),
+    ):
+        run = CodingRun.objects.create(
+            case=case, source=CodingSource.NARRATIVE, status=CodingRunStatus.DONE
+        )
+        o[f"{owner}_coding_run"] = run
+        o[f"{owner}_code"] = ClinicalCode.objects.create(
+            case=case,
+            run=run,
+            system="SNOMED-CT",
+            code="22298006",
+            description="Myocardial infarction",
+            start=0,
+            end=12,
+            text="heart attack",
+        )
+        o[f"{owner}_suggestion"] = PrecedentSuggestion.objects.create(
+            case=case, precedent=precedent, rank=1, score=0.5
+        )
     o["extension"] = ExtensionRequest.objects.create(
         evidence_request=pw.request_a,
         requested_by=pw.org_a_user,
