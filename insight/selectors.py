@@ -240,6 +240,22 @@ def figures(facts: QuerySet) -> Figures:
     )
 
 
+def place_figures(*, organisation_id: int | None = None, constituency_code: str = "") -> Figures:
+    """An organisation's or a constituency's figures, cached until the next refresh that changes
+    something: the largest organisations have tens of thousands of facts to count."""
+    if organisation_id is not None:
+        facts, key = CaseFact.objects.filter(organisation_id=organisation_id), organisation_id
+    else:
+        facts, key = CaseFact.objects.filter(constituency_code=constituency_code), constituency_code
+    version = RefreshState.objects.cache_version()
+    if version is None:
+        return figures(facts)
+    name = "organisation" if organisation_id is not None else "constituency"
+    return cache.get_or_set(
+        f"insight:figures:{name}:{key}:{version}", lambda: figures(facts), FILTER_OPTIONS_TTL
+    )
+
+
 def monthly_performance() -> QuerySet:
     return MonthlyPerformance.objects.order_by("-month")
 

@@ -112,14 +112,13 @@ def counts_csv(request, by):
 @require_safe
 def organisation(request, pk):
     org = get_object_or_404(Organisation.objects.active(), pk=pk)
-    facts = CaseFact.objects.filter(organisation_id=org.pk)
     recent = selectors.published_decisions({"organisation": org.pk})[:10]
     return render(
         request,
         "insight/organisation.html",
         {
             "organisation": org,
-            "figures": selectors.figures(facts),
+            "figures": selectors.place_figures(organisation_id=org.pk),
             "recent": recent,
             "outcomes": dict(DecisionOutcome.choices),
         },
@@ -129,14 +128,13 @@ def organisation(request, pk):
 @require_safe
 def constituency(request, code):
     place = get_object_or_404(Constituency, code=code.upper())
-    facts = CaseFact.objects.filter(constituency_code=place.code)
     recent = selectors.published_decisions({"constituency": place.code})[:10]
     return render(
         request,
         "insight/constituency.html",
         {
             "constituency": place,
-            "figures": selectors.figures(facts),
+            "figures": selectors.place_figures(constituency_code=place.code),
             "recent": recent,
             "outcomes": dict(DecisionOutcome.choices),
         },

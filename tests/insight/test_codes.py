@@ -279,3 +279,21 @@ class TestTrendsByCode:
             upper_limit=2,
         )
         assert staff_client.get(reverse("insight_staff:alert", args=[alert.pk])).status_code == 403
+
+
+class TestEmptyDatabase:
+    def test_theme_filter_and_counts_on_an_empty_store(self, client):
+        response = client.get(reverse("insight:decisions"), {"theme": "diagnosis"})
+        assert response.status_code == 200
+        assert b"There is a problem with a filter" in response.content
+        assert client.get(reverse("api:counts", args=["theme"])).json() == []
+        assert csv_rows(client.get(reverse("insight:decisions_csv"), {"theme": "x"})) == []
+
+    def test_place_figures_follow_the_next_refresh(self, client, coded):
+        _, _, _, north, _ = coded
+        url = reverse("insight:organisation", args=[north.pk])
+        assert b"fewer than 5" in client.get(url).content
+        for _ in range(5):
+            decided_case(org=north)
+        insight_refresh(now=later())
+        assert client.get(url).context["figures"].received == 6
