@@ -10,16 +10,25 @@ import tempfile
 import pytest
 from django.conf import settings
 from django.db import transaction
+from django.http import HttpResponse, HttpResponseRedirect
 from django.test import override_settings
 from django.urls import reverse
 
-from tests.security.matrix import client_for, header_problems, named_urls, outcome, session_key_for
+from tests.security.matrix import (
+    LOGIN,
+    REDIRECT,
+    client_for,
+    header_problems,
+    named_urls,
+    outcome,
+    session_key_for,
+)
 from tests.security.url_access import SESSIONLESS, URLS
 from tests.security.world import ROLES, STAFF, build
 
-# The second-factor gate in front of these answers before any view and whatever the method
-# (tests/accounts/test_staff_otp.py sends both to every staff URL), so a POST from someone it
-# turns away would only repeat the GET.
+# The second-factor gate in front of these answers from the path alone, before any view and
+# whatever the method (tests/accounts/test_staff_otp.py also POSTs to every staff URL), so a POST
+# from someone it turns away would only repeat the GET.
 STAFF_PREFIXES = tuple(settings.STAFF_URL_PREFIXES)
 
 
@@ -98,3 +107,47 @@ def test_each_role_gets_the_declared_outcome(world, name):
                 wrong[(index, "POST", role)] = (got, expected)
     assert wrong == {}, "(variant, method, role): (got, declared)"
     assert header_faults == {}
+
+
+class TestHeaderCheck:
+    """The header check must notice what it is there to notice."""
+
+    def _page(self, **headers):
+        response = HttpResponse("<p>page</p>")
+        defaults = {
+            "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'",
+            "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": "same-origin",
+            "X-Frame-Options": "DENY",
+            "Cache-Control": "max-age=0, no-cache, no-store, must-revalidate, private",
+        }
+        for name, value in {**defaults, **headers}.items():
+            if value is not None:
+                response[name] = value
+        return response
+
+    def test_a_page_with_every_header_passes(self):
+        assert header_problems(self._page(), signed_in=True) == []
+
+    def test_inline_script_or_style_allowed_by_the_policy_is_reported(self):
+        page = self._page(**{"Content-Security-Policy": "default-src 'self' 'unsafe-inline'"})
+        problems = header_problems(page, signed_in=False)
+        assert [p for p in problems if "script-src" in p] and [
+            p for p in problems if "style-src" in p
+        ]
+
+    def test_cacheable_signed_in_page_and_framing_are_reported(self):
+        page = self._page(**{"Cache-Control": "max-age=600", "X-Frame-Options": None})
+        page["Content-Security-Policy"] = "default-src 'self'"
+        problems = header_problems(page, signed_in=True)
+        assert any("no-store" in p for p in problems)
+        assert any("framing" in p for p in problems)
+        assert header_problems(page, signed_in=False) == [
+            p for p in problems if "no-store" not in p
+        ]
+
+    def test_sign_in_redirects_are_told_apart_from_other_redirects(self):
+        login = reverse("account_login")
+        assert outcome(HttpResponseRedirect(f"{login}?next=/staff/"), login) == LOGIN
+        assert outcome(HttpResponseRedirect("/your-account/"), login) == REDIRECT
+        assert outcome(HttpResponse(status=404), login) == 404
