@@ -45,6 +45,8 @@ FORMAT_VERSION = 1
 
 TEXT_FEATURES = 2**20
 CODE_FEATURES = 2**16
+MAX_DF = 0.25
+MAX_DF_FROM = 1_000
 
 # How the score is made up. Text similarity carries most weight; the bonuses lift a case about
 # the same kind of organisation or with the same themes and codes above one that merely uses
@@ -114,17 +116,48 @@ def _tf(texts) -> sparse.csr_matrix:
 
 
 def _idf(document_frequency: np.ndarray, n_docs: int) -> np.ndarray:
-    return (np.log((1.0 + n_docs) / (1.0 + document_frequency)) + 1.0).astype(np.float32)
+    idf = (np.log((1.0 + n_docs) / (1.0 + document_frequency)) + 1.0).astype(np.float32)
+    if n_docs >= MAX_DF_FROM:
+        # A word in a large share of decided cases says little about which are alike, and its
+        # postings are the longest to read: it is left out of the index, as TfidfVectorizer's
+        # max_df would. Small collections keep every word, or a handful of cases would lose most.
+        idf[document_frequency > MAX_DF * n_docs] = 0.0
+    return idf
 
 
 def _weigh(tf: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:
     """tf-idf, each row scaled to unit length, so a dot product is the cosine similarity."""
     tf = tf.tocsr(copy=True)
     tf.data *= idf[tf.indices]
+    tf.eliminate_zeros()
     norms = np.sqrt(np.asarray(tf.multiply(tf).sum(axis=1)).ravel()).astype(np.float32)
     norms[norms == 0] = 1.0
     tf.data /= np.repeat(norms, np.diff(tf.indptr))
     return tf
+
+
+def _top_positions(values: np.ndarray, wanted: int) -> np.ndarray:
+    """Positions of the `wanted` largest values, largest first (exact).
+
+    A strided sample gives a threshold that a few times `wanted` values reach; only those are
+    partitioned, which at a million cases costs a comparison rather than a full partition.
+    Falls back to partitioning everything when too few values reach it (ties, tiny indexes).
+    """
+    n = len(values)
+    stride = max(1, n // 20_000)
+    candidates = None
+    if stride > 1:
+        sample = values[::stride]
+        rank = min(len(sample) - 1, (4 * wanted) // stride + 1)
+        threshold = np.partition(sample, len(sample) - 1 - rank)[len(sample) - 1 - rank]
+        above = np.flatnonzero(values >= threshold)
+        if wanted <= len(above) <= 50 * wanted + 10 * stride:
+            candidates = above
+    if candidates is None:
+        candidates = np.argpartition(-values, wanted - 1)[:wanted]
+    elif len(candidates) > wanted:
+        candidates = candidates[np.argpartition(-values[candidates], wanted - 1)[:wanted]]
+    return candidates[np.argsort(-values[candidates], kind="stable")]
 
 
 class PrecedentIndex:
@@ -300,8 +333,7 @@ class PrecedentIndex:
         total, text = self.scores(doc, query=query)
         exclude = set(exclude)
         wanted = min(k + len(exclude), n)
-        best = np.argpartition(-total, wanted - 1)[:wanted]
-        best = best[np.argsort(-total[best], kind="stable")]
+        best = _top_positions(total, wanted)
         matches = []
         for i in best:
             case_id = int(self.case_ids[i])
@@ -501,6 +533,8 @@ def _shared_terms(query_text: str, other_text: str, idf: np.ndarray, limit=5) ->
     for row, word in enumerate(words):
         column = columns.indices[columns.indptr[row] : columns.indptr[row + 1]]
         weight = float(idf[column[0]]) if len(column) else 1.0
+        if weight <= 0:
+            continue  # a word too common to be indexed is no reason for a match
         weighted.append(((1 + math.log(mine[word])) * (1 + math.log(theirs[word])) * weight, word))
     weighted.sort(key=lambda item: (-item[0], item[1]))
     return [word for _, word in weighted[:limit]]

@@ -34,6 +34,7 @@ django.setup()
 
 import numpy as np  # noqa: E402
 
+from casework import precedents  # noqa: E402
 from casework.precedents import PrecedentDoc, PrecedentIndex, delta_index  # noqa: E402
 
 TARGET_P95_MS = 100.0
@@ -227,27 +228,39 @@ def main():
     parser.add_argument("--delta", type=int, default=500, help="cases decided since the snapshot")
     parser.add_argument("--limit", type=int, default=5)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--keep", help="directory to keep the built snapshot in")
+    parser.add_argument("--load", help="directory of a kept snapshot: time queries only")
     args = parser.parse_args()
 
     rng = random.Random(args.seed)  # noqa: S311 (synthetic text, not security)
-    started = time.perf_counter()
-    index = PrecedentIndex.build(
-        (make_doc(rng, case_id) for case_id in range(1, args.cases + 1)),
-        built_at=datetime.now(UTC),
-    )
-    build_seconds = time.perf_counter() - started
-    build_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-    with tempfile.TemporaryDirectory() as directory:
+    if args.load:
+        # Reuse a snapshot an earlier run kept, to time queries again without rebuilding.
+        build_seconds = save_seconds = 0.0
+        build_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         started = time.perf_counter()
-        path = index.save(Path(directory))
-        save_seconds = time.perf_counter() - started
-        file_mb = path.stat().st_size / 2**20
-        del index
-        started = time.perf_counter()
-        index = PrecedentIndex.load(path)
+        index = PrecedentIndex.load(Path(args.load) / precedents.INDEX_FILE)
         load_seconds = time.perf_counter() - started
+        file_mb = (Path(args.load) / precedents.INDEX_FILE).stat().st_size / 2**20
+    else:
+        started = time.perf_counter()
+        index = PrecedentIndex.build(
+            (make_doc(rng, case_id) for case_id in range(1, args.cases + 1)),
+            built_at=datetime.now(UTC),
+        )
+        build_seconds = time.perf_counter() - started
+        build_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        with tempfile.TemporaryDirectory() as directory:
+            started = time.perf_counter()
+            path = index.save(Path(args.keep or directory))
+            save_seconds = time.perf_counter() - started
+            file_mb = path.stat().st_size / 2**20
+            del index
+            started = time.perf_counter()
+            index = PrecedentIndex.load(path)
+            load_seconds = time.perf_counter() - started
 
+    # Recent decisions and queries come from their own generator, the same with or without --load.
+    rng = random.Random(args.seed + 1)  # noqa: S311 (synthetic text, not security)
     delta = [make_doc(rng, args.cases + n) for n in range(1, args.delta + 1)]
     queries = [make_doc(rng, 0) for _ in range(args.queries)]
     want = args.limit * 4
