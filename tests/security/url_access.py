@@ -557,9 +557,10 @@ URLS = {
         None, row(404, anonymous=LOGIN, mp_office=200), post=row(405, anonymous=LOGIN)
     ),
     "mp_portal:team_invite": Access(None, row(404, anonymous=LOGIN, mp_office=200)),
-    "mp_portal:team_member": Access(
-        lambda w: [w.office_a.memberships.get(user=w.office_a_member).pk],
-        row(404, anonymous=LOGIN, mp_office=200),
+    "mp_portal:team_member": (
+        Access(lambda w: [w.office_a.memberships.get(user=w.office_a_member).pk], MP_OFFICE_OWN),
+        # Another office's member, even to an office manager.
+        Access(lambda w: [w.office_b.memberships.get(user=w.office_b_member).pk], NOBODY_SIGNED_IN),
     ),
     "org_portal:case": (
         Access(
@@ -637,9 +638,16 @@ URLS = {
         Access(pk("org_a"), row(404, anonymous=LOGIN, organisation=200)),
         Access(pk("org_b"), row(404, anonymous=LOGIN)),
     ),
-    "org_portal:users_remove": Access(
-        lambda w: [w.org_a.pk, w.org_a.memberships.get(user=w.org_a_user).pk],
-        row(404, anonymous=LOGIN, organisation=200),
+    "org_portal:users_remove": (
+        Access(
+            lambda w: [w.org_a.pk, w.org_a.memberships.get(user=w.org_a_user).pk],
+            ORGANISATION_OWN,
+        ),
+        # Another organisation's member under the administrator's own organisation's address.
+        Access(
+            lambda w: [w.org_a.pk, w.org_b.memberships.get(user=w.org_b_user).pk],
+            NOBODY_SIGNED_IN,
+        ),
     ),
     "portals_staff:extension_request": Access(
         pk("extension"), staff_only(200, foi_officer=403, analyst=403)
@@ -659,8 +667,10 @@ URLS = {
     "portals_staff:offices": Access(
         None, staff_only(403, manager=200, administrator=200), post=staff_only(405)
     ),
-    "portals_staff:organisation_thread": Access(
-        lambda w: [w.own_case.reference, w.org_a.pk], staff_only(200, foi_officer=403, analyst=403)
+    "portals_staff:organisation_thread": (
+        Access(lambda w: [w.own_case.reference, w.org_a.pk], CASEWORK),
+        # An organisation the case is not about has no thread on it.
+        Access(lambda w: [w.own_case.reference, w.org_b.pk], CASEWORK_SCOPED_AWAY),
     ),
     "portals_staff:referral": Access(
         lambda w: [w.case_a.referral.pk],

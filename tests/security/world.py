@@ -114,6 +114,8 @@ def build() -> World:
         office_a=pw.office_a,
         office_b=pw.office_b,
         office_a_member=pw.a_caseworker,
+        office_b_member=pw.b_user,
+        org_b_user=pw.org_b_user,
         org_a=pw.org_a,
         org_b=pw.org_b,
         org_a_user=pw.org_a_user,
