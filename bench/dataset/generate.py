@@ -983,12 +983,17 @@ class Generator:
             self.timed("insight_casefact (SQL)", facts, started)
             started = time.perf_counter()
             known = ["case_fact_id", "axis", "system", "code", "description"]
+            # A code of a published decision is marked so, where the store keeps that.
+            fact_columns = [f.column for f in CaseFactCode._meta.concrete_fields]
+            if "published" in fact_columns:
+                known.append("published")
             extra = constant_defaults(CaseFactCode, known, now)
             columns = ", ".join(f'"{c}"' for c in known + [c for c, _ in extra])
             conn.execute(
                 f"""
                 INSERT INTO insight_casefactcode ({columns})
                 SELECT f.id, x.axis, x.system, x.code, LEFT(x.description, 300)
+                       {", f.published" if "published" in known else ""}
                        {"".join(f", %(extra{i})s" for i in range(len(extra)))}
                 FROM (
                     SELECT DISTINCT ON (case_id, axis, system, code) case_id, axis, system, code,
