@@ -236,7 +236,6 @@ def main():
     if args.load:
         # Reuse a snapshot an earlier run kept, to time queries again without rebuilding.
         build_seconds = save_seconds = 0.0
-        build_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         started = time.perf_counter()
         index = PrecedentIndex.load(Path(args.load) / precedents.INDEX_FILE)
         load_seconds = time.perf_counter() - started
@@ -248,7 +247,6 @@ def main():
             built_at=datetime.now(UTC),
         )
         build_seconds = time.perf_counter() - started
-        build_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         with tempfile.TemporaryDirectory() as directory:
             started = time.perf_counter()
             path = index.save(Path(args.keep or directory))
@@ -290,11 +288,13 @@ def main():
         query_once(query)
         changed.append((time.perf_counter() - started) * 1000)
 
+    # Peak resident memory of the whole run: the build's when it built, the loaded index's if not.
+    peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     rows = [
         ("decided cases indexed", f"{len(index):,}", ""),
         ("build (generate + hash + tf-idf)", f"{build_seconds:.1f} s", ""),
         ("index in memory (arrays)", f"{index.nbytes / 2**20:.0f} MB", ""),
-        ("peak RSS of the process", f"{build_rss:.0f} MB", ""),
+        ("peak RSS of the process", f"{peak_rss:.0f} MB", ""),
         (
             "snapshot file, save / load",
             f"{file_mb:.0f} MB, {save_seconds:.1f} s / {load_seconds:.1f} s",
