@@ -134,7 +134,7 @@ def sign_in(user_id: int) -> str:
 
 
 def capture_sql(path: str, session_key: str | None) -> tuple[list[str], int]:
-    """The SQL a page runs (through Django's test client) and how many queries it made."""
+    """The SQL a page runs once warm (through Django's test client) and how many queries."""
     from django.conf import settings
     from django.db import connection
     from django.test import Client
@@ -143,6 +143,7 @@ def capture_sql(path: str, session_key: str | None) -> tuple[list[str], int]:
     client = Client(HTTP_HOST=HOST)
     if session_key:
         client.cookies[settings.SESSION_COOKIE_NAME] = session_key
+    client.get(path)  # once first: what the page caches (filter choices) is not replayed
     with CaptureQueriesContext(connection) as queries:
         response = client.get(path)
     if response.status_code != 200:
@@ -312,21 +313,23 @@ def measure_postcodes(count: int) -> tuple[float, int, bool]:
         import psycopg
 
         rng = random.Random(5)  # noqa: S311
-        with psycopg.connect(os.environ["DATABASE_URL"]) as conn, ModelCopy(
-            conn, Postcode, ["postcode", "easting", "northing", "local_authority_code",
-                             "constituency_code", "country_code"]
-        ) as copy:
-            seen = set()
-            while len(seen) < 200_000:
-                area = "".join(rng.choice("ABCDEFGHJKLMNOPRSTUWY") for _ in range(2))
-                code = f"{area}{rng.randint(1, 29)} {rng.randint(0, 9)}{rng.choice('ABDEFGHJ')}{rng.choice('LNPQRSTUWXYZ')}"
-                if code in seen:
-                    continue
-                seen.add(code)
-                copy.write((code, rng.randint(100_000, 650_000), rng.randint(10_000, 1_200_000),
-                            f"E0{6000000 + rng.randrange(300)}", f"E14001{rng.randrange(543):03d}",
-                            "E92000001"))
-            conn.commit()
+        with psycopg.connect(os.environ["DATABASE_URL"]) as conn:
+            with ModelCopy(
+                conn, Postcode, ["postcode", "easting", "northing", "local_authority_code",
+                                 "constituency_code", "country_code"]
+            ) as copy:
+                seen = set()
+                while len(seen) < 200_000:
+                    area = "".join(rng.choice("ABCDEFGHJKLMNOPRSTUWY") for _ in range(2))
+                    code = (f"{area}{rng.randint(1, 29)} {rng.randint(0, 9)}"
+                            f"{rng.choice('ABDEFGHJ')}{rng.choice('LNPQRSTUWXYZ')}")
+                    if code in seen:
+                        continue
+                    seen.add(code)
+                    copy.write((code, rng.randint(100_000, 650_000),
+                                rng.randint(10_000, 1_200_000), f"E0{6000000 + rng.randrange(300)}",
+                                f"E14001{rng.randrange(543):03d}", "E92000001"))
+            conn.commit()  # after the COPY has ended
         loaded = True
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE accounts_postcode")
@@ -410,6 +413,8 @@ def main(argv=None) -> int:
                              "(default: phso_bench_small on the same server)")
     parser.add_argument("--only", default="", help="measure only pages whose name contains this")
     parser.add_argument("--query-counts-only", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--skip-http", action="store_true",
+                        help="only the in-process measures and query counts")
     args = parser.parse_args(argv)
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
@@ -433,22 +438,23 @@ def main(argv=None) -> int:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.pages.settings",
            "PYTHONPATH": str(ROOT)}
     env.pop("REDIS_URL", None)
-    print(f"clients: {args.clients} threads (requests.Session, keep-alive), "
-          f"{args.seconds:g} s per measure; database {urlparse(url).path.lstrip('/')}")
-    server = start_gunicorn(args.port, args.workers, args.threads, env)
     rows = []
-    try:
-        base = f"http://{HOST}:{args.port}"
-        for name, path, role in pages:
-            cookie = sessions.get(role)
-            bare = drive_http(f"{base}/bench/bare", None, args.clients, args.seconds)
-            page = drive_http(f"{base}{path}", cookie, args.clients, args.seconds)
-            raw = drive_sql(url, captured[name][0], args.clients, args.seconds)
-            rows.append((name, page, bare, raw, captured[name][1]))
-            print(f"  {name}: {page['rps']:.1f} req/s (bare {bare['rps']:.0f}, "
-                  f"raw SQL {raw:.1f}), errors {page['errors']}", flush=True)
-    finally:
-        stop(server)
+    if not args.skip_http:
+        print(f"clients: {args.clients} threads (requests.Session, keep-alive), "
+              f"{args.seconds:g} s per measure; database {urlparse(url).path.lstrip('/')}")
+        server = start_gunicorn(args.port, args.workers, args.threads, env)
+        try:
+            base = f"http://{HOST}:{args.port}"
+            for name, path, role in pages:
+                cookie = sessions.get(role)
+                bare = drive_http(f"{base}/bench/bare", None, args.clients, args.seconds)
+                page = drive_http(f"{base}{path}", cookie, args.clients, args.seconds)
+                raw = drive_sql(url, captured[name][0], args.clients, args.seconds)
+                rows.append((name, page, bare, raw, captured[name][1]))
+                print(f"  {name}: {page['rps']:.1f} req/s (bare {bare['rps']:.0f}, "
+                      f"raw SQL {raw:.1f}), errors {page['errors']}", flush=True)
+        finally:
+            stop(server)
 
     print()
     header = (f"{'page':<32} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'bare req/s':>10} "
@@ -477,7 +483,7 @@ def main(argv=None) -> int:
 
     small_url = args.small_url or _database_url(url, "phso_bench_small")
     small = small_counts(small_url)
-    large = {name: count for name, *_, count in rows}
+    large = {name: count for name, (_, count) in captured.items()}
     print(f"\n{'page':<32} {'queries at 1k':>13} {'queries here':>12}")
     for name, *_ in pages:
         print(f"{name:<32} {small.get(name, '-') if small else '-':>13} {large.get(name, '-'):>12}")
