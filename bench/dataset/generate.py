@@ -29,7 +29,8 @@ import resource
 import sys
 import time
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, time as dtime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dtime
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -70,8 +71,10 @@ PARTIES = ["Labour", "Conservative", "Liberal Democrat", "Reform UK", "Green", "
 TOWNS = (
     "Ashford Barnsley Bedford Bolton Bristol Burnley Cardiff Carlisle Chester Derby Dover Dudley "
     "Durham Exeter Glasgow Gloucester Halifax Hull Ipswich Kendal Leeds Leicester Lincoln Luton "
-    "Newport Norwich Oldham Oxford Perth Plymouth Preston Reading Salford Sheffield Slough Stafford "
-    "Stockport Sunderland Swansea Swindon Telford Truro Wakefield Walsall Warrington Wigan Worcester "
+    "Newport Norwich Oldham Oxford Perth Plymouth Preston Reading Salford Sheffield Slough "
+    "Stafford "
+    "Stockport Sunderland Swansea Swindon Telford Truro Wakefield Walsall Warrington Wigan "
+    "Worcester "
     "York Belfast Bangor Inverness Dundee Aberdeen Lisburn Wrexham Hereford Wells Ely"
 ).split()
 FIRST = (
@@ -108,8 +111,16 @@ LETTER_HEADS = [
     "Discharge summary",
 ]
 CONTEXT_STATUS = [
-    "present", "negated", "historical", "family", "hypothetical",
-    "present", "hypothetical", "negated", "present", "present",
+    "present",
+    "negated",
+    "historical",
+    "family",
+    "hypothetical",
+    "present",
+    "hypothetical",
+    "negated",
+    "present",
+    "present",
 ]  # the status of each of bench/coding's CONTEXTS, in order
 
 
@@ -213,10 +224,18 @@ class Generator:
         self.empty()
         self.reference_data()
         loaded = [
-            "accounts_user_groups", "casework_team_members", "accounts_memberofparliament",
-            "otp_totp_totpdevice", "casework_case", "casework_caseevent",
-            "casework_caseorganisation", "casework_document", "casework_decision",
-            "casework_codingrun", "casework_clinicalcode", "foi_informationrequest",
+            "accounts_user_groups",
+            "casework_team_members",
+            "accounts_memberofparliament",
+            "otp_totp_totpdevice",
+            "casework_case",
+            "casework_caseevent",
+            "casework_caseorganisation",
+            "casework_document",
+            "casework_decision",
+            "casework_codingrun",
+            "casework_clinicalcode",
+            "foi_informationrequest",
             "foi_requestevent",
         ]
         with self.foreign_keys_set_aside(loaded):
@@ -233,8 +252,14 @@ class Generator:
         from django.apps import apps
 
         started = time.perf_counter()
-        keep = {"django_migrations", "django_content_type", "auth_permission", "auth_group",
-                "auth_group_permissions", "django_site"}
+        keep = {
+            "django_migrations",
+            "django_content_type",
+            "auth_permission",
+            "auth_group",
+            "auth_group_permissions",
+            "django_site",
+        }
         tables = [
             m._meta.db_table
             for m in apps.get_models(include_auto_created=True)
@@ -266,9 +291,19 @@ class Generator:
         organisations = []  # (id, kind, sector, weight)
         with self.connect() as conn:
             with ModelCopy(
-                conn, Organisation,
-                ["id", "name", "ods_code", "kind", "sector", "region", "town", "postcode",
-                 "is_active"],
+                conn,
+                Organisation,
+                [
+                    "id",
+                    "name",
+                    "ods_code",
+                    "kind",
+                    "sector",
+                    "region",
+                    "town",
+                    "postcode",
+                    "is_active",
+                ],
                 now=self.now,
             ) as copy:
                 for kind, sector, count, weight in dashboards.ORGANISATION_KINDS:
@@ -286,14 +321,25 @@ class Generator:
                         ods = None
                         if sector == "health":
                             ods = (
-                                f"R{pk:04d}"[:5] if kind == "nhs_trust"
-                                else f"Q{pk:04d}" if kind == "icb" else f"G{pk:05d}"
+                                f"R{pk:04d}"[:5]
+                                if kind == "nhs_trust"
+                                else f"Q{pk:04d}"
+                                if kind == "icb"
+                                else f"G{pk:05d}"
                             )
-                        copy.write((
-                            pk, f"{town} {label} {rank}", ods, kind, sector,
-                            self.regions[pk % len(self.regions)], town,
-                            f"{town[:2].upper()}{pk % 20} {pk % 9}AB", rng.random() > 0.02,
-                        ))
+                        copy.write(
+                            (
+                                pk,
+                                f"{town} {label} {rank}",
+                                ods,
+                                kind,
+                                sector,
+                                self.regions[pk % len(self.regions)],
+                                town,
+                                f"{town[:2].upper()}{pk % 20} {pk % 9}AB",
+                                rng.random() > 0.02,
+                            )
+                        )
                         organisations.append((pk, kind, sector, weight / rank**0.6))
             self.timed("accounts_organisation", len(organisations), started)
 
@@ -316,10 +362,11 @@ class Generator:
             self.constituency_ids, [0.5 + rng.random() for _ in constituencies]
         )
         by_sector = {"health": [], "parliamentary": []}
-        for pk, kind, sector, weight in organisations:
+        for pk, _kind, sector, weight in organisations:
             by_sector[sector].append((pk, weight))
         self.org_by_sector = {
-            s: Cumulative([p for p, _ in rows], [w for _, w in rows]) for s, rows in by_sector.items()
+            s: Cumulative([p for p, _ in rows], [w for _, w in rows])
+            for s, rows in by_sector.items()
         }
         self.org_by_kind = {}
         for pk, kind, _s, _w in organisations:
@@ -346,12 +393,26 @@ class Generator:
         self.users: dict[str, list[int]] = {}
         started = time.perf_counter()
         with self.connect() as conn:
-            with ModelCopy(
-                conn, User,
-                ["id", "password", "is_superuser", "email", "full_name", "first_name", "last_name",
-                 "is_staff", "is_active", "date_joined"],
-                now=self.now,
-            ) as copy, self.bar(total, "people") as bar:
+            with (
+                ModelCopy(
+                    conn,
+                    User,
+                    [
+                        "id",
+                        "password",
+                        "is_superuser",
+                        "email",
+                        "full_name",
+                        "first_name",
+                        "last_name",
+                        "is_staff",
+                        "is_active",
+                        "date_joined",
+                    ],
+                    now=self.now,
+                ) as copy,
+                self.bar(total, "people") as bar,
+            ):
                 pk = 0
                 for role, count in plan:
                     ids = self.users.setdefault(role, [])
@@ -359,16 +420,27 @@ class Generator:
                         pk += 1
                         first, last = rng.choice(FIRST), rng.choice(LAST)
                         joined = self.now - timedelta(days=rng.randint(0, YEARS * 365))
-                        copy.write((
-                            pk, password, role == "administrator",
-                            f"{role.replace('_', '-')}{n}@{BENCH_DOMAIN}", f"{first} {last}",
-                            first, last, role in STAFF, True, joined,
-                        ))
+                        copy.write(
+                            (
+                                pk,
+                                password,
+                                role == "administrator",
+                                f"{role.replace('_', '-')}{n}@{BENCH_DOMAIN}",
+                                f"{first} {last}",
+                                first,
+                                last,
+                                role in STAFF,
+                                True,
+                                joined,
+                            )
+                        )
                         ids.append(pk)
                     bar.update(count)
             self.timed("accounts_user", total, started)
             started = time.perf_counter()
-            with conn.cursor().copy("COPY accounts_user_groups (user_id, group_id) FROM STDIN") as c:
+            with conn.cursor().copy(
+                "COPY accounts_user_groups (user_id, group_id) FROM STDIN"
+            ) as c:
                 for role, ids in self.users.items():
                     for user_id in ids:
                         c.write_row((user_id, groups[role]))
@@ -380,12 +452,14 @@ class Generator:
                 conn, TOTPDevice, ["user_id", "name", "confirmed", "key"], now=self.now
             ) as copy:
                 for user_id in staff_ids:
-                    copy.write((user_id, "Authenticator app", True, "%040x" % rng.getrandbits(160)))
+                    copy.write((user_id, "Authenticator app", True, f"{rng.getrandbits(160):040x}"))
             with ModelCopy(conn, Team, ["id", "name"], now=self.now) as copy:
                 for n in range(TEAMS):
                     copy.write((n + 1, f"{['Health', 'Parliamentary'][n % 2]} team {n // 2 + 1}"))
             self.team_of = {}
-            with conn.cursor().copy("COPY casework_team_members (team_id, user_id) FROM STDIN") as c:
+            with conn.cursor().copy(
+                "COPY casework_team_members (team_id, user_id) FROM STDIN"
+            ) as c:
                 for n, user_id in enumerate(self.users["caseworker"] + self.users["manager"]):
                     self.team_of[user_id] = n % TEAMS + 1
                     c.write_row((n % TEAMS + 1, user_id))
@@ -394,17 +468,24 @@ class Generator:
             started = time.perf_counter()
             self.mp_of = {}
             with ModelCopy(
-                conn, MemberOfParliament,
+                conn,
+                MemberOfParliament,
                 ["id", "parliament_id", "name", "party", "constituency_id", "email", "start_date"],
                 now=self.now,
             ) as copy:
                 for n, constituency_id in enumerate(self.constituency_ids):
                     self.mp_of[constituency_id] = n + 1
-                    copy.write((
-                        n + 1, 4000 + n, f"{rng.choice(FIRST)} {rng.choice(LAST)} MP",
-                        rng.choice(PARTIES), constituency_id, f"mp{n}@{BENCH_DOMAIN}",
-                        self.today - timedelta(days=rng.choice([500, 1800, 3600])),
-                    ))
+                    copy.write(
+                        (
+                            n + 1,
+                            4000 + n,
+                            f"{rng.choice(FIRST)} {rng.choice(LAST)} MP",
+                            rng.choice(PARTIES),
+                            constituency_id,
+                            f"mp{n}@{BENCH_DOMAIN}",
+                            self.today - timedelta(days=rng.choice([500, 1800, 3600])),
+                        )
+                    )
             self.timed("accounts_memberofparliament", len(self.constituency_ids), started)
         self.complainants = self.users["complainant"]
         self.caseworkers = self.users["caseworker"]
@@ -504,8 +585,12 @@ class Generator:
         spikes = self._spike_plans()
         spike_weights = Cumulative(range(len(spikes)), [1] * len(spikes))
         statuses_open = {
-            "submitted", "assessment", "awaiting_information", "investigation",
-            "provisional_decision", "final_decision",
+            "submitted",
+            "assessment",
+            "awaiting_information",
+            "investigation",
+            "provisional_decision",
+            "final_decision",
         }
         actions = {
             ("submitted", "assessment"): "start_assessment",
@@ -517,8 +602,11 @@ class Generator:
             ("provisional_decision", "final_decision"): "issue_final_decision",
             ("final_decision", "closed"): "close",
         }
-        exit_actions = {"premature": "mark_premature", "out_of_remit": "mark_out_of_remit",
-                        "withdrawn": "withdraw"}
+        exit_actions = {
+            "premature": "mark_premature",
+            "out_of_remit": "mark_out_of_remit",
+            "withdrawn": "withdraw",
+        }
         exit_reasons = {
             "premature": "The organisation has not yet had the chance to answer the complaint.",
             "out_of_remit": "The complaint is about a matter we cannot look at by law.",
@@ -532,38 +620,147 @@ class Generator:
         )
         started = time.perf_counter()
         # One connection a table: each COPY streams while the others do.
-        conns = {name: self.connect() for name in
-                 ("case", "event", "org", "doc", "decision", "run", "code")}
+        conns = {
+            name: self.connect()
+            for name in ("case", "event", "org", "doc", "decision", "run", "code")
+        }
         try:
             copies = {
-                "case": ModelCopy(conns["case"], Case, [
-                    "id", "reference", "kind", "status", "status_changed_at", "complainant_id",
-                    "summary", "patient_nhs_number", "referring_mp_id", "constituency_id",
-                    "local_authority_code", "assignee_id", "team_id", "received_at",
-                    "target_date", "created_at", "updated_at"], now=self.now),
-                "event": ModelCopy(conns["event"], CaseEvent, [
-                    "case_id", "kind", "actor_id", "system_reason", "from_status", "to_status",
-                    "reason", "payload", "created_at"], now=self.now),
-                "org": ModelCopy(conns["org"], CaseOrganisation, [
-                    "case_id", "organisation_id", "confirmed_at", "confirmed_by_id"], now=self.now),
-                "doc": ModelCopy(conns["doc"], Document, [
-                    "id", "case_id", "uploaded_by_id", "uploader_role", "original_filename",
-                    "storage_key", "size", "content_type", "sha256", "sensitivity", "internal",
-                    "status", "extracted_text", "page_count", "text_status", "created_at",
-                    "scanned_at"], now=self.now),
-                "decision": ModelCopy(conns["decision"], Decision, [
-                    "case_id", "outcome", "findings", "reasons", "provisional_report",
-                    "provisional_shared_at", "public_summary", "redacted_summary",
-                    "redaction_confirmed_at", "redaction_confirmed_by_id", "published_at",
-                    "published_by_id", "updated_by_id", "created_at", "updated_at"], now=self.now),
-                "run": ModelCopy(conns["run"], CodingRun, [
-                    "id", "case_id", "document_id", "source", "status", "chars_total",
-                    "chars_coded", "findings_count", "engine_version", "created_at",
-                    "finished_at"], now=self.now),
-                "code": ModelCopy(conns["code"], ClinicalCode, [
-                    "id", "case_id", "run_id", "document_id", "axis", "system", "code",
-                    "description", "start", "end", "text", "status", "confidence", "kind",
-                    "review", "reviewed_by_id", "reviewed_at", "created_at"], now=self.now),
+                "case": ModelCopy(
+                    conns["case"],
+                    Case,
+                    [
+                        "id",
+                        "reference",
+                        "kind",
+                        "status",
+                        "status_changed_at",
+                        "complainant_id",
+                        "summary",
+                        "patient_nhs_number",
+                        "referring_mp_id",
+                        "constituency_id",
+                        "local_authority_code",
+                        "assignee_id",
+                        "team_id",
+                        "received_at",
+                        "target_date",
+                        "created_at",
+                        "updated_at",
+                    ],
+                    now=self.now,
+                ),
+                "event": ModelCopy(
+                    conns["event"],
+                    CaseEvent,
+                    [
+                        "case_id",
+                        "kind",
+                        "actor_id",
+                        "system_reason",
+                        "from_status",
+                        "to_status",
+                        "reason",
+                        "payload",
+                        "created_at",
+                    ],
+                    now=self.now,
+                ),
+                "org": ModelCopy(
+                    conns["org"],
+                    CaseOrganisation,
+                    ["case_id", "organisation_id", "confirmed_at", "confirmed_by_id"],
+                    now=self.now,
+                ),
+                "doc": ModelCopy(
+                    conns["doc"],
+                    Document,
+                    [
+                        "id",
+                        "case_id",
+                        "uploaded_by_id",
+                        "uploader_role",
+                        "original_filename",
+                        "storage_key",
+                        "size",
+                        "content_type",
+                        "sha256",
+                        "sensitivity",
+                        "internal",
+                        "status",
+                        "extracted_text",
+                        "page_count",
+                        "text_status",
+                        "created_at",
+                        "scanned_at",
+                    ],
+                    now=self.now,
+                ),
+                "decision": ModelCopy(
+                    conns["decision"],
+                    Decision,
+                    [
+                        "case_id",
+                        "outcome",
+                        "findings",
+                        "reasons",
+                        "provisional_report",
+                        "provisional_shared_at",
+                        "public_summary",
+                        "redacted_summary",
+                        "redaction_confirmed_at",
+                        "redaction_confirmed_by_id",
+                        "published_at",
+                        "published_by_id",
+                        "updated_by_id",
+                        "created_at",
+                        "updated_at",
+                    ],
+                    now=self.now,
+                ),
+                "run": ModelCopy(
+                    conns["run"],
+                    CodingRun,
+                    [
+                        "id",
+                        "case_id",
+                        "document_id",
+                        "source",
+                        "status",
+                        "chars_total",
+                        "chars_coded",
+                        "findings_count",
+                        "engine_version",
+                        "created_at",
+                        "finished_at",
+                    ],
+                    now=self.now,
+                ),
+                "code": ModelCopy(
+                    conns["code"],
+                    ClinicalCode,
+                    [
+                        "id",
+                        "case_id",
+                        "run_id",
+                        "document_id",
+                        "axis",
+                        "system",
+                        "code",
+                        "description",
+                        "start",
+                        "end",
+                        "text",
+                        "status",
+                        "confidence",
+                        "kind",
+                        "review",
+                        "reviewed_by_id",
+                        "reviewed_at",
+                        "created_at",
+                    ],
+                    now=self.now,
+                ),
             }
             for copy in copies.values():
                 copy.__enter__()
@@ -590,13 +787,16 @@ class Generator:
                     organisation = self.org_by_sector[sector].pick(rng)
                 kind = "health" if sector == "health" else "parliamentary"
                 prefix = "HC" if kind == "health" else "PC"
-                number = sequence[(prefix, received.year)] = sequence.get((prefix, received.year), 0) + 1
+                number = sequence[(prefix, received.year)] = (
+                    sequence.get((prefix, received.year), 0) + 1
+                )
                 reference = f"{prefix}-{received.year}-{number:06d}"
                 complainant = self.complainants[int(len(self.complainants) * rng.random() ** 1.3)]
                 constituency = self.constituency_weights.pick(rng)
                 referring_mp = (
                     self.mp_of[constituency]
-                    if kind == "parliamentary" or rng.random() < 0.04 else None
+                    if kind == "parliamentary" or rng.random() < 0.04
+                    else None
                 )
                 stages = [s for s in self._path(rng, received) if s[1] <= self.now]
                 status, changed = stages[-1]
@@ -619,33 +819,79 @@ class Generator:
                 if status in statuses_open:
                     previous = stages[-2][0] if len(stages) > 1 else None
                     target = case_target_date(
-                        status=status, received_at=received, stage_started_at=changed,
+                        status=status,
+                        received_at=received,
+                        stage_started_at=changed,
                         action=actions.get((previous, status)),
                     )
-                case_copy.write((
-                    case_id, reference, kind, status, changed, complainant, summary,
-                    f"9{rng.randrange(10**9):09d}" if kind == "health" and rng.random() < 0.6 else "",
-                    referring_mp, constituency, f"E0{6000000 + constituency % 300}",
-                    assignee, self.team_of.get(assignee), received, target, received, changed,
-                ))
+                case_copy.write(
+                    (
+                        case_id,
+                        reference,
+                        kind,
+                        status,
+                        changed,
+                        complainant,
+                        summary,
+                        f"9{rng.randrange(10**9):09d}"
+                        if kind == "health" and rng.random() < 0.6
+                        else "",
+                        referring_mp,
+                        constituency,
+                        f"E0{6000000 + constituency % 300}",
+                        assignee,
+                        self.team_of.get(assignee),
+                        received,
+                        target,
+                        received,
+                        changed,
+                    )
+                )
                 counts["cases"] += 1
                 # Status history: exactly the path's steps.
-                event_copy.write((case_id, "received", None, "complaint_submit", "", "submitted",
-                                  "", {}, received))
+                event_copy.write(
+                    (
+                        case_id,
+                        "received",
+                        None,
+                        "complaint_submit",
+                        "",
+                        "submitted",
+                        "",
+                        {},
+                        received,
+                    )
+                )
                 for (before, _), (after, at) in zip(stages, stages[1:], strict=False):
                     action = actions.get((before, after)) or exit_actions[after]
-                    actor = complainant if after == "withdrawn" else (
-                        assignee or self.managers[case_id % len(self.managers)]
+                    actor = (
+                        complainant
+                        if after == "withdrawn"
+                        else (assignee or self.managers[case_id % len(self.managers)])
                     )
-                    event_copy.write((
-                        case_id, "status_changed", actor, "", before, after,
-                        exit_reasons.get(after, ""), {"action": action}, at,
-                    ))
+                    event_copy.write(
+                        (
+                            case_id,
+                            "status_changed",
+                            actor,
+                            "",
+                            before,
+                            after,
+                            exit_reasons.get(after, ""),
+                            {"action": action},
+                            at,
+                        )
+                    )
                 counts["events"] += len(stages)
                 investigated = any(s == "investigation" for s, _ in stages)
-                copies["org"].write((case_id, organisation,
-                                     stages[2][1] if investigated else None,
-                                     assignee if investigated else None))
+                copies["org"].write(
+                    (
+                        case_id,
+                        organisation,
+                        stages[2][1] if investigated else None,
+                        assignee if investigated else None,
+                    )
+                )
                 counts["organisations"] += 1
                 if rng.random() < 0.15:
                     second = self.org_by_sector[sector].pick(rng)
@@ -668,38 +914,85 @@ class Generator:
                     manager = self.managers[case_id % len(self.managers)]
                     confirmed_at = final_at + timedelta(days=10) if published else None
                     published_at = final_at + timedelta(days=14) if published else None
-                    copies["decision"].write((
-                        case_id, outcome,
-                        "We found failings in care and in the handling of the complaint."
-                        if outcome in ("upheld", "partly_upheld") else "",
-                        "Our reasons are set out in the report." if outcome else "",
-                        "Provisional report." if "provisional_decision" in stage_at else "",
-                        stage_at.get("provisional_decision"),
-                        summary_text if outcome else "", summary_text if published else "",
-                        confirmed_at, manager if published else None, published_at,
-                        manager if published else None, assignee or manager,
-                        stage_at.get("provisional_decision") or final_at, published_at or final_at
-                        or changed,
-                    ))
+                    copies["decision"].write(
+                        (
+                            case_id,
+                            outcome,
+                            "We found failings in care and in the handling of the complaint."
+                            if outcome in ("upheld", "partly_upheld")
+                            else "",
+                            "Our reasons are set out in the report." if outcome else "",
+                            "Provisional report." if "provisional_decision" in stage_at else "",
+                            stage_at.get("provisional_decision"),
+                            summary_text if outcome else "",
+                            summary_text if published else "",
+                            confirmed_at,
+                            manager if published else None,
+                            published_at,
+                            manager if published else None,
+                            assignee or manager,
+                            stage_at.get("provisional_decision") or final_at,
+                            published_at or final_at or changed,
+                        )
+                    )
                     counts["decisions"] += 1
                     if published:
-                        event_copy.write((case_id, "decision_published", manager, "", "", "", "",
-                                          {}, published_at))
+                        event_copy.write(
+                            (
+                                case_id,
+                                "decision_published",
+                                manager,
+                                "",
+                                "",
+                                "",
+                                "",
+                                {},
+                                published_at,
+                            )
+                        )
                         counts["events"] += 1
                 # Narrative coding: the theme found in the summary.
                 if theme_span:
                     run_id += 1
                     code_id += 1
                     review, reviewer = self._review(rng, status, assignee)
-                    copies["run"].write((run_id, case_id, None, "narrative", "done",
-                                         len(summary), len(summary), 1, "bench", received,
-                                         received + timedelta(minutes=2)))
-                    copies["code"].write((
-                        code_id, case_id, run_id, None, "theme", "theme", theme,
-                        THEME_LABELS[theme], theme_span[0], theme_span[1], theme_span[2],
-                        "present", 0.8, "", review, reviewer,
-                        changed if reviewer else None, received + timedelta(minutes=2),
-                    ))
+                    copies["run"].write(
+                        (
+                            run_id,
+                            case_id,
+                            None,
+                            "narrative",
+                            "done",
+                            len(summary),
+                            len(summary),
+                            1,
+                            "bench",
+                            received,
+                            received + timedelta(minutes=2),
+                        )
+                    )
+                    copies["code"].write(
+                        (
+                            code_id,
+                            case_id,
+                            run_id,
+                            None,
+                            "theme",
+                            "theme",
+                            theme,
+                            THEME_LABELS[theme],
+                            theme_span[0],
+                            theme_span[1],
+                            theme_span[2],
+                            "present",
+                            0.8,
+                            "",
+                            review,
+                            reviewer,
+                            changed if reviewer else None,
+                            received + timedelta(minutes=2),
+                        )
+                    )
                     counts["runs"] += 1
                     counts["codes"] += 1
                 # Evidence letters: metadata and extracted text, no files.
@@ -709,33 +1002,79 @@ class Generator:
                     uploaded = min(uploaded, self.now - timedelta(minutes=5))
                     text, spans = self._letter(rng, coding, vocabulary, theme)
                     digest = hashlib.sha256(f"{self.seed}:{doc_id}".encode()).hexdigest()
-                    copies["doc"].write((
-                        doc_id, case_id, complainant, "complainant",
-                        rng.choice(["final-response.pdf", "letter-from-trust.pdf",
-                                    "discharge-summary.pdf", "clinic-letter.docx"]),
-                        f"evidence/bench/{digest}", 20_000 + rng.randrange(400_000),
-                        "application/pdf", digest,
-                        "special_category" if spans else "normal", False, "clean", text,
-                        1 + len(text) // 2500, "extracted", uploaded,
-                        uploaded + timedelta(seconds=30),
-                    ))
+                    copies["doc"].write(
+                        (
+                            doc_id,
+                            case_id,
+                            complainant,
+                            "complainant",
+                            rng.choice(
+                                [
+                                    "final-response.pdf",
+                                    "letter-from-trust.pdf",
+                                    "discharge-summary.pdf",
+                                    "clinic-letter.docx",
+                                ]
+                            ),
+                            f"evidence/bench/{digest}",
+                            20_000 + rng.randrange(400_000),
+                            "application/pdf",
+                            digest,
+                            "special_category" if spans else "normal",
+                            False,
+                            "clean",
+                            text,
+                            1 + len(text) // 2500,
+                            "extracted",
+                            uploaded,
+                            uploaded + timedelta(seconds=30),
+                        )
+                    )
                     counts["documents"] += 1
                     if spans and rng.random() < CODED_DOCUMENT_SHARE:
                         run_id += 1
                         coded_at = uploaded + timedelta(minutes=3)
-                        copies["run"].write((run_id, case_id, doc_id, "document", "done",
-                                             len(text), len(text), len(spans), "bench",
-                                             uploaded, coded_at))
+                        copies["run"].write(
+                            (
+                                run_id,
+                                case_id,
+                                doc_id,
+                                "document",
+                                "done",
+                                len(text),
+                                len(text),
+                                len(spans),
+                                "bench",
+                                uploaded,
+                                coded_at,
+                            )
+                        )
                         counts["runs"] += 1
                         for start, end, term, code, kind_, state in spans:
                             code_id += 1
                             review, reviewer = self._review(rng, status, assignee)
-                            copies["code"].write((
-                                code_id, case_id, run_id, doc_id, "condition", "ICD-10", code,
-                                description[code][:300], start, end, term[:300], state,
-                                round(0.55 + 0.4 * rng.random(), 2), kind_, review, reviewer,
-                                max(changed, coded_at) if reviewer else None, coded_at,
-                            ))
+                            copies["code"].write(
+                                (
+                                    code_id,
+                                    case_id,
+                                    run_id,
+                                    doc_id,
+                                    "condition",
+                                    "ICD-10",
+                                    code,
+                                    description[code][:300],
+                                    start,
+                                    end,
+                                    term[:300],
+                                    state,
+                                    round(0.55 + 0.4 * rng.random(), 2),
+                                    kind_,
+                                    review,
+                                    reviewer,
+                                    max(changed, coded_at) if reviewer else None,
+                                    coded_at,
+                                )
+                            )
                             counts["codes"] += 1
                 if case_id % 5000 == 0:
                     bar.update(5000)
@@ -750,16 +1089,29 @@ class Generator:
             for conn in conns.values():
                 conn.close()
         elapsed = time.perf_counter() - started
-        for name, table in (("cases", "casework_case"), ("events", "casework_caseevent"),
-                            ("organisations", "casework_caseorganisation"),
-                            ("documents", "casework_document"), ("decisions", "casework_decision"),
-                            ("runs", "casework_codingrun"), ("codes", "casework_clinicalcode")):
+        for name, table in (
+            ("cases", "casework_case"),
+            ("events", "casework_caseevent"),
+            ("organisations", "casework_caseorganisation"),
+            ("documents", "casework_document"),
+            ("decisions", "casework_decision"),
+            ("runs", "casework_codingrun"),
+            ("codes", "casework_clinicalcode"),
+        ):
             self.timings.append((table, counts[name], elapsed))
         if self.progress:
-            print("  " + ", ".join(f"{k}: {v:,}" for k, v in counts.items())
-                  + f" in {elapsed:.1f} s (one pass, tables written together)", flush=True)
-        self.max_ids = {"casework_codingrun": run_id, "casework_clinicalcode": code_id,
-                        "casework_document": doc_id, "casework_case": self.cases}
+            print(
+                "  "
+                + ", ".join(f"{k}: {v:,}" for k, v in counts.items())
+                + f" in {elapsed:.1f} s (one pass, tables written together)",
+                flush=True,
+            )
+        self.max_ids = {
+            "casework_codingrun": run_id,
+            "casework_clinicalcode": code_id,
+            "casework_document": doc_id,
+            "casework_case": self.cases,
+        }
 
     def _review(self, rng, status, assignee):
         """Mostly confirmed on cases someone has worked; suggestions wait on new ones."""
@@ -805,26 +1157,70 @@ class Generator:
         first = self.today - timedelta(days=YEARS * 365)
         sequence = {}
         self.foi_sequences = sequence
-        topics = ["casework statistics", "complaint handling", "staff numbers", "contracts",
-                  "policies", "published decisions", "IT systems", "training"]
+        topics = [
+            "casework statistics",
+            "complaint handling",
+            "staff numbers",
+            "contracts",
+            "policies",
+            "published decisions",
+            "IT systems",
+            "training",
+        ]
         officers = self.users["foi_officer"]
         started = time.perf_counter()
         with self.connect() as conn, self.connect() as events_conn:
-            with ModelCopy(conn, InformationRequest, [
-                "id", "reference", "kind", "channel", "status", "user_id", "requester_name",
-                "requester_email", "answer_format", "text", "received_on", "clock", "due_on",
-                "assigned_to_id", "identity_verified_on", "response_text", "sent_on", "outcome",
-                "closed_on", "publish", "topic", "created_at"], now=self.now,
-            ) as copy, ModelCopy(events_conn, RequestEvent, [
-                "request_id", "kind", "actor_id", "system_reason", "from_status", "to_status",
-                "payload", "created_at"], now=self.now,
-            ) as events, self.bar(total, "information requests") as bar:
+            with (
+                ModelCopy(
+                    conn,
+                    InformationRequest,
+                    [
+                        "id",
+                        "reference",
+                        "kind",
+                        "channel",
+                        "status",
+                        "user_id",
+                        "requester_name",
+                        "requester_email",
+                        "answer_format",
+                        "text",
+                        "received_on",
+                        "clock",
+                        "due_on",
+                        "assigned_to_id",
+                        "identity_verified_on",
+                        "response_text",
+                        "sent_on",
+                        "outcome",
+                        "closed_on",
+                        "publish",
+                        "topic",
+                        "created_at",
+                    ],
+                    now=self.now,
+                ) as copy,
+                ModelCopy(
+                    events_conn,
+                    RequestEvent,
+                    [
+                        "request_id",
+                        "kind",
+                        "actor_id",
+                        "system_reason",
+                        "from_status",
+                        "to_status",
+                        "payload",
+                        "created_at",
+                    ],
+                    now=self.now,
+                ) as events,
+                self.bar(total, "information requests") as bar,
+            ):
                 for pk in range(1, total + 1):
                     r = rng.random()
                     kind = "foi" if r < 0.6 else "eir" if r < 0.65 else "sar"
-                    received = first + timedelta(
-                        days=int(YEARS * 365 * rng.random() ** 0.85)
-                    )
+                    received = first + timedelta(days=int(YEARS * 365 * rng.random() ** 0.85))
                     prefix = REFERENCE_PREFIX[kind]
                     number = sequence[(prefix, received.year)] = (
                         sequence.get((prefix, received.year), 0) + 1
@@ -836,37 +1232,79 @@ class Generator:
                     sent = None
                     if age > 40 or rng.random() < age / 40:
                         late = rng.random() < 0.12
-                        sent = due + timedelta(days=rng.randint(1, 30)) if late else (
-                            received + timedelta(days=rng.randint(3, max(4, (due - received).days)))
+                        sent = (
+                            due + timedelta(days=rng.randint(1, 30))
+                            if late
+                            else (
+                                received
+                                + timedelta(days=rng.randint(3, max(4, (due - received).days)))
+                            )
                         )
                         sent = min(sent, self.today)
                         clock = clock.stop(sent, "response sent")
-                    status = ("closed" if sent and age > 60 else "sent") if sent else (
-                        "in_progress" if age > 3 else "received"
+                    status = (
+                        ("closed" if sent and age > 60 else "sent")
+                        if sent
+                        else ("in_progress" if age > 3 else "received")
                     )
                     outcome = ""
                     if sent:
-                        outcome = rng.choice(["granted", "granted", "partly_granted", "refused",
-                                              "not_held"])
+                        outcome = rng.choice(
+                            ["granted", "granted", "partly_granted", "refused", "not_held"]
+                        )
                     created = datetime.combine(received, dtime(9), tzinfo=UTC)
-                    copy.write((
-                        pk, f"{prefix}-{received.year}-{number:05d}", kind,
-                        rng.choice(["online", "online", "email", "post"]), status, user,
-                        f"{rng.choice(FIRST)} {rng.choice(LAST)}", f"requester{pk}@{BENCH_DOMAIN}",
-                        "email",
-                        f"Please send me information about {rng.choice(topics)} for the last year.",
-                        received, clock.to_dict(), due,
-                        officers[pk % len(officers)] if age > 3 else None,
-                        received if kind == "sar" else None,
-                        "Please find the information attached." if sent else "", sent, outcome,
-                        sent if status == "closed" else None,
-                        kind != "sar" and outcome == "granted", rng.choice(topics), created,
-                    ))
-                    events.write((pk, "received", user, "" if user else "information_request_submit",
-                                  "", "received", {}, created))
+                    copy.write(
+                        (
+                            pk,
+                            f"{prefix}-{received.year}-{number:05d}",
+                            kind,
+                            rng.choice(["online", "online", "email", "post"]),
+                            status,
+                            user,
+                            f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+                            f"requester{pk}@{BENCH_DOMAIN}",
+                            "email",
+                            f"Please send me information about {rng.choice(topics)} "
+                            "for the last year.",
+                            received,
+                            clock.to_dict(),
+                            due,
+                            officers[pk % len(officers)] if age > 3 else None,
+                            received if kind == "sar" else None,
+                            "Please find the information attached." if sent else "",
+                            sent,
+                            outcome,
+                            sent if status == "closed" else None,
+                            kind != "sar" and outcome == "granted",
+                            rng.choice(topics),
+                            created,
+                        )
+                    )
+                    events.write(
+                        (
+                            pk,
+                            "received",
+                            user,
+                            "" if user else "information_request_submit",
+                            "",
+                            "received",
+                            {},
+                            created,
+                        )
+                    )
                     if status != "received":
-                        events.write((pk, "status_changed", officers[pk % len(officers)], "",
-                                      "received", status, {}, created + timedelta(days=3)))
+                        events.write(
+                            (
+                                pk,
+                                "status_changed",
+                                officers[pk % len(officers)],
+                                "",
+                                "received",
+                                status,
+                                {},
+                                created + timedelta(days=3),
+                            )
+                        )
                     if pk % 1000 == 0:
                         bar.update(1000)
                 bar.update(total % 1000)
@@ -889,8 +1327,9 @@ class Generator:
                 if not isinstance(pk, __import__("django").db.models.AutoField):
                     continue
                 table = model._meta.db_table
-                seq = conn.execute("SELECT pg_get_serial_sequence(%s, %s)",
-                                   [table, pk.column]).fetchone()
+                seq = conn.execute(
+                    "SELECT pg_get_serial_sequence(%s, %s)", [table, pk.column]
+                ).fetchone()
                 if seq and seq[0]:
                     conn.execute(
                         f"SELECT setval(%s, GREATEST(1, (SELECT COALESCE(MAX({pk.column}), 0) "  # noqa: S608
@@ -924,18 +1363,38 @@ class Generator:
             conn.execute("ANALYZE")
             started = time.perf_counter()
             known = [
-                "case_id", "reference", "kind", "status", "sector", "organisation_id",
-                "organisation_name", "organisation_kind", "region", "constituency_code",
-                "constituency_name", "local_authority_code", "referred_by_mp", "grid_east_km",
-                "grid_north_km", "received_on", "assessed_on", "decided_on", "days_to_assess",
-                "days_to_decide", "outcome", "published", "published_on", "published_summary",
+                "case_id",
+                "reference",
+                "kind",
+                "status",
+                "sector",
+                "organisation_id",
+                "organisation_name",
+                "organisation_kind",
+                "region",
+                "constituency_code",
+                "constituency_name",
+                "local_authority_code",
+                "referred_by_mp",
+                "grid_east_km",
+                "grid_north_km",
+                "received_on",
+                "assessed_on",
+                "decided_on",
+                "days_to_assess",
+                "days_to_decide",
+                "outcome",
+                "published",
+                "published_on",
+                "published_summary",
                 "refreshed_at",
             ]
             extra = constant_defaults(CaseFact, known, now)
             columns = ", ".join(f'"{c}"' for c in known + [c for c, _ in extra])
-            # Dates as timezone.localdate gives them (GREATEST ignores NULL, hence the CASE); the first organisation by link id; the
-            # first status change ending assessment, and the first to a final decision; the
-            # summary only when its redaction was confirmed and it was published.
+            # Dates as timezone.localdate gives them (GREATEST ignores NULL, hence the CASE); the
+            # first organisation by link id; the first status change ending assessment, and the
+            # first to a final decision; the summary only when its redaction was confirmed and the
+            # decision published.
             conn.execute(
                 f"""
                 INSERT INTO insight_casefact ({columns})
@@ -976,8 +1435,12 @@ class Generator:
                                     AND d.redaction_confirmed_at IS NOT NULL, false) AS published
                 ) p
                 """,  # noqa: S608 - column names from the model, values as parameters
-                {"tz": tz, "now": now, "ends": [str(s) for s in services_reporting._ASSESSMENT_ENDS],
-                 **{f"extra{i}": v for i, (_, v) in enumerate(extra)}},
+                {
+                    "tz": tz,
+                    "now": now,
+                    "ends": [str(s) for s in services_reporting._ASSESSMENT_ENDS],
+                    **{f"extra{i}": v for i, (_, v) in enumerate(extra)},
+                },
             )
             facts = conn.execute("SELECT count(*) FROM insight_casefact").fetchone()[0]
             self.timed("insight_casefact (SQL)", facts, started)
@@ -1027,8 +1490,11 @@ class Generator:
         from insight import services_reporting
         from insight.models import CaseFact, CaseFactCode
 
-        ids = sorted(random.Random(self.seed).sample(range(1, self.cases + 1),
-                                                     min(sample, self.cases)))
+        ids = sorted(
+            random.Random(self.seed).sample(  # noqa: S311
+                range(1, self.cases + 1), min(sample, self.cases)
+            )
+        )
         skip = {"id", "refreshed_at"}
 
         def read():
@@ -1036,8 +1502,11 @@ class Generator:
                 f.case_id: {k: v for k, v in model_to_dict(f).items() if k not in skip}
                 for f in CaseFact.objects.filter(case_id__in=ids)
             }
-            codes = sorted(CaseFactCode.objects.filter(case_fact__case_id__in=ids).values_list(
-                "case_fact__case_id", "axis", "system", "code", "description"))
+            codes = sorted(
+                CaseFactCode.objects.filter(case_fact__case_id__in=ids).values_list(
+                    "case_fact__case_id", "axis", "system", "code", "description"
+                )
+            )
             return facts, codes
 
         mine = read()
@@ -1058,13 +1527,19 @@ class Generator:
             if a != b:
                 differences += 1
                 if differences <= 3:
-                    diff = {k: (a.get(k), b.get(k)) for k in (a or b) if (a or {}).get(k) != (b or {}).get(k)}
+                    diff = {
+                        k: (a.get(k), b.get(k))
+                        for k in (a or b)
+                        if (a or {}).get(k) != (b or {}).get(k)
+                    }
                     print(f"  case {case_id}: generated vs insight: {diff}")
         if mine[1] != theirs[1]:
             differences += 1
             print(f"  codes differ: {len(mine[1])} generated, {len(theirs[1])} from insight")
-        print(f"  verified {len(ids)} case facts against insight's rebuild: "
-              f"{differences} differ", flush=True)
+        print(
+            f"  verified {len(ids)} case facts against insight's rebuild: {differences} differ",
+            flush=True,
+        )
         return differences
 
     def analyze(self) -> None:
@@ -1099,10 +1574,17 @@ def main(argv=None) -> int:
     )
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--today", type=date.fromisoformat, default=None,
-                        help="the last day of the data (YYYY-MM-DD); default today")
-    parser.add_argument("--force", action="store_true",
-                        help="replace the data even if the name does not start with phso_bench")
+    parser.add_argument(
+        "--today",
+        type=date.fromisoformat,
+        default=None,
+        help="the last day of the data (YYYY-MM-DD); default today",
+    )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="replace the data even if the name does not start with phso_bench",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     args = parser.parse_args(argv)
     url = os.environ.get("DATABASE_URL", "")
@@ -1113,7 +1595,10 @@ def main(argv=None) -> int:
     django.setup()
     started = time.perf_counter()
     generator = Generator(
-        cases=args.cases, seed=args.seed, today=args.today or date.today(), dsn=url,
+        cases=args.cases,
+        seed=args.seed,
+        today=args.today or date.today(),
+        dsn=url,
         progress=not args.quiet,
     )
     print(f"generating {args.cases:,} cases into {name} (seed {args.seed})", flush=True)
@@ -1123,8 +1608,10 @@ def main(argv=None) -> int:
     print(f"\n{'step':<48} {'rows':>12} {'seconds':>9}")
     for label, rows, seconds in generator.timings:
         print(f"{label:<48} {rows:>12,} {seconds:>9.1f}")
-    print(f"\ntotal wall time {total:.0f} s ({total / 60:.1f} min); "
-          f"peak RSS {own:.0f} MB (this process), {children:.0f} MB (children)")
+    print(
+        f"\ntotal wall time {total:.0f} s ({total / 60:.1f} min); "
+        f"peak RSS {own:.0f} MB (this process), {children:.0f} MB (children)"
+    )
     return 1 if generator.differences else 0
 
 

@@ -1,4 +1,4 @@
-"""Benchmark the service's main pages under concurrent load, each beside a bare view and its raw SQL.
+"""Benchmark the main pages under concurrent load, each beside a bare view and its raw SQL.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/phso_bench_dataset \\
         python bench/pages/bench_pages.py [--clients 8] [--seconds 15]
@@ -30,12 +30,10 @@ import json
 import os
 import random
 import signal
-import statistics
 import subprocess  # noqa: S404 - starts gunicorn and this script's own child
 import sys
 import threading
 import time
-from datetime import date
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
@@ -52,7 +50,7 @@ def _percentile(ordered: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-# -- what to ask for --------------------------------------------------------------------------------
+# -- what to ask for ------------------------------------------------------------------------------
 
 
 def choose_targets() -> dict:
@@ -154,7 +152,7 @@ def capture_sql(path: str, session_key: str | None) -> tuple[list[str], int]:
     return statements, len(queries.captured_queries)
 
 
-# -- load -------------------------------------------------------------------------------------------
+# -- load -----------------------------------------------------------------------------------------
 
 
 def drive_http(url: str, cookie: str | None, clients: int, seconds: float) -> dict:
@@ -236,14 +234,22 @@ def start_gunicorn(port: int, workers: int, threads: int, env: dict) -> subproce
         str(Path(sys.executable).with_name("gunicorn")),
         "bench.pages.wsgi:application",
         "--preload",
-        "--bind", f"{HOST}:{port}",
-        "--workers", str(workers),
-        "--worker-class", "gthread" if threads > 1 else "sync",
-        "--threads", str(threads),
-        "--timeout", "120",
-        "--keep-alive", "5",
-        "--log-level", "warning",
-        "--chdir", str(ROOT),
+        "--bind",
+        f"{HOST}:{port}",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "gthread" if threads > 1 else "sync",
+        "--threads",
+        str(threads),
+        "--timeout",
+        "120",
+        "--keep-alive",
+        "5",
+        "--log-level",
+        "warning",
+        "--chdir",
+        str(ROOT),
     ]
     print("gunicorn: " + " ".join(command[1:]))
     process = subprocess.Popen(command, env=env, cwd=ROOT, start_new_session=True)  # noqa: S603
@@ -267,7 +273,7 @@ def stop(process: subprocess.Popen) -> None:
             os.killpg(process.pid, signal.SIGKILL)
 
 
-# -- in-process measures ----------------------------------------------------------------------------
+# -- in-process measures --------------------------------------------------------------------------
 
 
 def measure_submissions(seconds: float) -> float:
@@ -284,9 +290,11 @@ def measure_submissions(seconds: float) -> float:
     # The enrichment task goes to Celery after commit in production; here it is not sent at all.
     with mock.patch("django.db.transaction.on_commit"):
         create = lambda: case_create(  # noqa: E731
-            kind=CaseKind.HEALTH, complainant=complainant,
+            kind=CaseKind.HEALTH,
+            complainant=complainant,
             summary="The ward discharged my father too early.",
-            organisations=[organisation], constituency=constituency,
+            organisations=[organisation],
+            constituency=constituency,
             system_reason="complaint_submit",
         )
         create()  # imports and caches warmed outside the clock
@@ -308,27 +316,43 @@ def measure_postcodes(count: int) -> tuple[float, int, bool]:
     loaded = False
     if not Postcode.objects.exists():
         sys.path.insert(0, str(ROOT / "bench/dataset"))
-        from copyload import ModelCopy
-
         import psycopg
+        from copyload import ModelCopy
 
         rng = random.Random(5)  # noqa: S311
         with psycopg.connect(os.environ["DATABASE_URL"]) as conn:
             with ModelCopy(
-                conn, Postcode, ["postcode", "easting", "northing", "local_authority_code",
-                                 "constituency_code", "country_code"]
+                conn,
+                Postcode,
+                [
+                    "postcode",
+                    "easting",
+                    "northing",
+                    "local_authority_code",
+                    "constituency_code",
+                    "country_code",
+                ],
             ) as copy:
                 seen = set()
                 while len(seen) < 200_000:
                     area = "".join(rng.choice("ABCDEFGHJKLMNOPRSTUWY") for _ in range(2))
-                    code = (f"{area}{rng.randint(1, 29)} {rng.randint(0, 9)}"
-                            f"{rng.choice('ABDEFGHJ')}{rng.choice('LNPQRSTUWXYZ')}")
+                    code = (
+                        f"{area}{rng.randint(1, 29)} {rng.randint(0, 9)}"
+                        f"{rng.choice('ABDEFGHJ')}{rng.choice('LNPQRSTUWXYZ')}"
+                    )
                     if code in seen:
                         continue
                     seen.add(code)
-                    copy.write((code, rng.randint(100_000, 650_000),
-                                rng.randint(10_000, 1_200_000), f"E0{6000000 + rng.randrange(300)}",
-                                f"E14001{rng.randrange(543):03d}", "E92000001"))
+                    copy.write(
+                        (
+                            code,
+                            rng.randint(100_000, 650_000),
+                            rng.randint(10_000, 1_200_000),
+                            f"E0{6000000 + rng.randrange(300)}",
+                            f"E14001{rng.randrange(543):03d}",
+                            "E92000001",
+                        )
+                    )
             conn.commit()  # after the COPY has ended
         loaded = True
         with connection.cursor() as cursor:
@@ -348,7 +372,8 @@ def measure_coding(letters: int) -> tuple[float, float, int]:
     from casework.models import Document
 
     texts = list(
-        Document.objects.exclude(extracted_text="").order_by("pk")
+        Document.objects.exclude(extracted_text="")
+        .order_by("pk")
         .values_list("extracted_text", flat=True)[:letters]
     )
     get_engine()
@@ -372,9 +397,7 @@ def measure_forecasts() -> tuple[float, int]:
 def query_counts(paths: list[tuple[str, str, str | None]], people: dict) -> dict:
     """Queries per page through the test client, in this process's database."""
     sessions = {role: sign_in(user_id) for role, user_id in people.items()}
-    return {
-        name: capture_sql(path, sessions.get(role))[1] for name, path, role in paths
-    }
+    return {name: capture_sql(path, sessions.get(role))[1] for name, path, role in paths}
 
 
 def _database_url(url: str, name: str) -> str:
@@ -386,8 +409,12 @@ def small_counts(small_url: str) -> dict | None:
     """Queries per page on the 1k-case database, measured in a child process pointed at it."""
     env = {**os.environ, "DATABASE_URL": small_url}
     result = subprocess.run(  # noqa: S603
-        [sys.executable, __file__, "--query-counts-only"], env=env, capture_output=True,
-        text=True, check=False, cwd=ROOT,
+        [sys.executable, __file__, "--query-counts-only"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
     )
     if result.returncode != 0:
         print(f"  (1k query counts failed: {result.stderr.strip().splitlines()[-1:]})")
@@ -395,7 +422,7 @@ def small_counts(small_url: str) -> dict | None:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-# -- main ---------------------------------------------------------------------------------------------
+# -- main -----------------------------------------------------------------------------------------
 
 
 def main(argv=None) -> int:
@@ -405,16 +432,21 @@ def main(argv=None) -> int:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, default=1,
-                        help="threads per worker (more than 1: gthread workers)")
+    parser.add_argument(
+        "--threads", type=int, default=1, help="threads per worker (more than 1: gthread workers)"
+    )
     parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument("--small-url", default=None,
-                        help="database of 1k generated cases for query counts "
-                             "(default: phso_bench_small on the same server)")
+    parser.add_argument(
+        "--small-url",
+        default=None,
+        help="database of 1k generated cases for query counts "
+        "(default: phso_bench_small on the same server)",
+    )
     parser.add_argument("--only", default="", help="measure only pages whose name contains this")
     parser.add_argument("--query-counts-only", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--skip-http", action="store_true",
-                        help="only the in-process measures and query counts")
+    parser.add_argument(
+        "--skip-http", action="store_true", help="only the in-process measures and query counts"
+    )
     args = parser.parse_args(argv)
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
@@ -435,13 +467,14 @@ def main(argv=None) -> int:
     from django.db import connections
 
     connections.close_all()
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.pages.settings",
-           "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.pages.settings", "PYTHONPATH": str(ROOT)}
     env.pop("REDIS_URL", None)
     rows = []
     if not args.skip_http:
-        print(f"clients: {args.clients} threads (requests.Session, keep-alive), "
-              f"{args.seconds:g} s per measure; database {urlparse(url).path.lstrip('/')}")
+        print(
+            f"clients: {args.clients} threads (requests.Session, keep-alive), "
+            f"{args.seconds:g} s per measure; database {urlparse(url).path.lstrip('/')}"
+        )
         server = start_gunicorn(args.port, args.workers, args.threads, env)
         try:
             base = f"http://{HOST}:{args.port}"
@@ -451,20 +484,27 @@ def main(argv=None) -> int:
                 page = drive_http(f"{base}{path}", cookie, args.clients, args.seconds)
                 raw = drive_sql(url, captured[name][0], args.clients, args.seconds)
                 rows.append((name, page, bare, raw, captured[name][1]))
-                print(f"  {name}: {page['rps']:.1f} req/s (bare {bare['rps']:.0f}, "
-                      f"raw SQL {raw:.1f}), errors {page['errors']}", flush=True)
+                print(
+                    f"  {name}: {page['rps']:.1f} req/s (bare {bare['rps']:.0f}, "
+                    f"raw SQL {raw:.1f}), errors {page['errors']}",
+                    flush=True,
+                )
         finally:
             stop(server)
 
     print()
-    header = (f"{'page':<32} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'bare req/s':>10} "
-              f"{'raw-SQL req/s':>13} {'page/bare':>9} {'page/raw-SQL':>12}")
+    header = (
+        f"{'page':<32} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'bare req/s':>10} "
+        f"{'raw-SQL req/s':>13} {'page/bare':>9} {'page/raw-SQL':>12}"
+    )
     print(header)
     print("-" * len(header))
     for name, page, bare, raw, _ in rows:
-        print(f"{name:<32} {page['rps']:>7.1f} {page['p50']:>8.1f} {page['p95']:>8.1f} "
-              f"{bare['rps']:>10.1f} {raw:>13.1f} {page['rps'] / bare['rps']:>9.3f} "
-              f"{page['rps'] / raw if raw else float('nan'):>12.3f}")
+        print(
+            f"{name:<32} {page['rps']:>7.1f} {page['p50']:>8.1f} {page['p95']:>8.1f} "
+            f"{bare['rps']:>10.1f} {raw:>13.1f} {page['rps'] / bare['rps']:>9.3f} "
+            f"{page['rps'] / raw if raw else float('nan'):>12.3f}"
+        )
     errors = sum(page["errors"] for _, page, *_ in rows)
     if errors:
         print(f"({errors} requests failed or did not answer 200; not counted)")
@@ -473,11 +513,15 @@ def main(argv=None) -> int:
     rate = measure_submissions(args.seconds)
     print(f"complaint submissions (case_create, one process): {rate:.1f} per second")
     rate, size, loaded = measure_postcodes(10_000)
-    print(f"postcode lookups (lookup_postcode, {size:,} postcodes"
-          f"{', generated for this run' if loaded else ''}): {rate:,.0f} per second")
+    print(
+        f"postcode lookups (lookup_postcode, {size:,} postcodes"
+        f"{', generated for this run' if loaded else ''}): {rate:,.0f} per second"
+    )
     wall, cpu, findings = measure_coding(500)
-    print(f"clinical coding (code_text on 500 generated letters): {wall:.0f} letters/s by the "
-          f"clock, {cpu:.0f} per CPU second ({findings:,} findings)")
+    print(
+        f"clinical coding (code_text on 500 generated letters): {wall:.0f} letters/s by the "
+        f"clock, {cpu:.0f} per CPU second ({findings:,} findings)"
+    )
     seconds, series = measure_forecasts()
     print(f"forecast retraining (forecasts_train): {seconds:.1f} s for {series} series")
 
