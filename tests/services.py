@@ -239,6 +239,9 @@ def start_gunicorn(
             [sys.executable, "-m", "gunicorn", "phso.wsgi:application", "--config", str(config),
              "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads),
              "--worker-class", "gthread", "--preload", "--timeout", "60",
+             # Longer than any client waits between requests, so that the server never closes a
+             # kept-alive connection just as the client sends on it (a reset, not an answer).
+             "--keep-alive", "30",
              "--control-socket", str(workdir / "gunicorn.ctl")],
             cwd=BASE_DIR, env=env, stdout=out, stderr=subprocess.STDOUT,
         )
