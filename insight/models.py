@@ -305,6 +305,9 @@ class RefreshState(models.Model):
 
     objects = RefreshStateQuerySet.as_manager()
 
+    def __str__(self):
+        return f"{self.name} up to {self.watermark}"
+
     @property
     def cache_version(self) -> str:
         """Names this state of the store for cache keys (the time too, as databases restart
@@ -312,9 +315,6 @@ class RefreshState(models.Model):
         another)."""
         changed = self.changed_at.timestamp() if self.changed_at else 0
         return f"{self.generation}-{changed:.6f}"
-
-    def __str__(self):
-        return f"{self.name} up to {self.watermark}"
 
 
 # Unified search.
@@ -454,6 +454,9 @@ class TrendAlert(models.Model):
             ),
         ]
 
+    def __str__(self):
+        return f"{self.subject}: {self.get_rule_display()} ({self.week_start})"
+
     @property
     def subject(self) -> str:
         """What the series counts, as a manager reads it."""
@@ -462,9 +465,6 @@ class TrendAlert(models.Model):
         if self.dimension == TrendDimension.THEME:
             return f"Theme: {self.code_description or self.code}"
         return f"{self.code_system} {self.code}: {self.code_description}".strip(": ")
-
-    def __str__(self):
-        return f"{self.subject}: {self.get_rule_display()} ({self.week_start})"
 
 
 class SystemicReview(models.Model):

@@ -7,8 +7,8 @@ from django.contrib.postgres.search import (
     SearchQuery,
     TrigramSimilarity,
 )
-from django.db import connection
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count, Exists, F, Lookup, OuterRef, Prefetch, Q, QuerySet
 from django.utils.html import escape
 from django.utils.safestring import mark_safe

@@ -5,11 +5,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count
 
 from accounts.models import OrganisationKind, Sector
 from casework.models import DecisionOutcome, EvidenceRequest
-from casework.state import OPEN_STATUSES, CaseStatus
+from casework.state import CaseStatus
 from complaints.models import CheckerResult, EqualityMonitoring
 from insight.models import CodeAxis, DashboardCount, SearchClick, SearchLog
 from insight.selectors import suppressed
@@ -169,9 +169,7 @@ def _theme_chart() -> Chart:
 
 
 def _condition_chart() -> Chart:
-    return _code_chart(
-        CodeAxis.CONDITION, "conditions", f"The {TOP} clinical codes on most cases"
-    )
+    return _code_chart(CodeAxis.CONDITION, "conditions", f"The {TOP} clinical codes on most cases")
 
 
 def _checker_chart() -> Chart:

@@ -62,9 +62,7 @@ def insight_refresh(*, now: datetime | None = None) -> int:
     state = RefreshState.objects.select_for_update().get(pk=state.pk)
     # Generation 0 is a store built before codes and summaries were kept: read every case once.
     incremental = state.watermark is not None and state.generation > 0
-    changed = _changed_case_ids(
-        since=state.watermark - WATERMARK_OVERLAP if incremental else None
-    )
+    changed = _changed_case_ids(since=state.watermark - WATERMARK_OVERLAP if incremental else None)
     for start in range(0, len(changed), CHUNK):
         _case_facts_rebuild(case_ids=changed[start : start + CHUNK], now=now)
     _weekly_counts_rebuild()
@@ -366,9 +364,7 @@ def _dashboard_counts_rebuild() -> None:
                 "id", filter=Q(days_to_assess__lte=TIMELINESS_TARGETS["assess"])
             ),
             decided=Count("id", filter=Q(days_to_decide__isnull=False)),
-            decided_on_time=Count(
-                "id", filter=Q(days_to_decide__lte=TIMELINESS_TARGETS["decide"])
-            ),
+            decided_on_time=Count("id", filter=Q(days_to_decide__lte=TIMELINESS_TARGETS["decide"])),
         )
         .order_by()
     )
@@ -396,8 +392,7 @@ def _dashboard_counts_rebuild() -> None:
     ):
         by_area = CaseFact.objects.exclude(**{column: ""}).values(column).annotate(n=Count("id"))
         rows += [
-            DashboardCount(dimension=dimension, key=r[column], n=r["n"])
-            for r in by_area.order_by()
+            DashboardCount(dimension=dimension, key=r[column], n=r["n"]) for r in by_area.order_by()
         ]
     # The density map's cells: integer division on both databases.
     cells = (

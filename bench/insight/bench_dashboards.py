@@ -304,7 +304,11 @@ HEALTH_THEMES = [
     ("nursing_care", 0.06),
     ("complaint_handling", 0.15),
 ]
-PARLIAMENTARY_THEMES = [("communication", 0.3), ("complaint_handling", 0.35), ("waiting_times", 0.3)]
+PARLIAMENTARY_THEMES = [
+    ("communication", 0.3),
+    ("complaint_handling", 0.35),
+    ("waiting_times", 0.3),
+]
 CONDITIONS = [
     ("C50", "Malignant neoplasm of breast"),
     ("I21", "Acute myocardial infarction"),
@@ -346,7 +350,8 @@ def summarise() -> None:
     state.generation += 1
     state.changed_at = stamp
     state.save()
-    print(f"weekly code counts and dashboard counts rebuilt in {time.perf_counter() - started:.0f} s")
+    took = time.perf_counter() - started
+    print(f"weekly code counts and dashboard counts rebuilt in {took:.0f} s")
 
 
 def _percentiles(samples: list[float]) -> tuple[float, float]:
