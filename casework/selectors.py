@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db.models import Count, F, GenericIPAddressField, IntegerField, Q, QuerySet, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -139,9 +140,15 @@ def queue_counts(*, user, today: date) -> dict[str, int]:
 
 def assignable_staff() -> QuerySet:
     """The people cases can be given to: active caseworkers and managers."""
+    # The group ids are looked up first and written into the query: joined by group name,
+    # PostgreSQL cannot tell that two staff groups hold a few hundred of several hundred thousand
+    # accounts (mostly complainants) and scans every user (254 ms at 400k users against 4 ms).
+    staff_groups = list(
+        Group.objects.filter(name__in=[Role.CASEWORKER, Role.MANAGER]).values_list("pk", flat=True)
+    )
     return (
         get_user_model()
-        .objects.filter(is_active=True, groups__name__in=[Role.CASEWORKER, Role.MANAGER])
+        .objects.filter(is_active=True, groups__in=staff_groups)
         .distinct()
         .order_by("full_name", "email")
         .only("pk", "full_name", "email")
