@@ -4,9 +4,10 @@ Nothing the service must not lose lives in the cache (sessions are in the databa
 outage should cost speed, not requests: Django's own RedisCache raises on a connection error, which
 would turn every page that reads the cache into a 500.
 
-The trade-off: rate limits counted in the cache (allauth's sign-in and sign-up limits) fail open
-while Redis is down, because a count that cannot be read is taken as zero. For an outage of
-minutes that is better than refusing everyone sign-in; a long outage is an incident in itself.
+The trade-off: rate limits counted in the cache (allauth's sign-in and sign-up limits, and
+phso.ratelimit's with RATELIMIT_FAIL_OPEN) fail open while Redis is down, because a count that
+cannot be read is taken as zero. For an outage of minutes that is better than refusing everyone
+sign-in; a long outage is an incident in itself.
 """
 
 import logging

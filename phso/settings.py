@@ -270,6 +270,9 @@ ACCOUNT_RATE_LIMITS = {
     "reauthenticate": "10/m/user",
     "mfa_authenticate": "5/m/ip,5/m/key",
 }
+# phso/ratelimit.py's limits fail open like allauth's while the cache is unreachable (phso.cache):
+# refusing every FOI request during a Redis outage would lose requests, which matters more.
+RATELIMIT_FAIL_OPEN = True
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 # allauth's forms with GOV.UK labels, hints and error messages (behaviour unchanged).
 ACCOUNT_FORMS = {

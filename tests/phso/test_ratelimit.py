@@ -74,3 +74,19 @@ class TestInvitationLimit:
         assert response.status_code == 429
         assert Invitation.objects.count() == sent
         assert not Invitation.objects.filter(email="one-more@example.com").exists()
+
+
+@pytest.mark.django_db
+class TestCacheOutage:
+    def test_requests_are_still_taken_while_the_cache_cannot_count(self, client, settings):
+        # The production cache with its Redis gone: nothing listens on port 1.
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "phso.cache.ResilientRedisCache",
+                "LOCATION": "redis://127.0.0.1:1/0",
+            }
+        }
+        for _ in range(_limit(PUBLIC_REQUEST_RATE) + 2):
+            client.post(reverse("foi:ask"), FOI_ANSWERS)
+            assert client.post(reverse("foi:ask_check")).status_code == 302
+        assert InformationRequest.objects.count() == _limit(PUBLIC_REQUEST_RATE) + 2
