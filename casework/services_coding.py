@@ -8,17 +8,20 @@ casework.services: the tasks call these services, and casework.services calls
 document_coding_delete from inside document_delete.
 """
 
+from __future__ import annotations
+
 import hashlib
 import logging
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from casework.coding import DEFAULT_MAX_CHARS, CodingResult, code_document, get_engine
+from casework.coding import DEFAULT_MAX_CHARS, code_document, get_engine
 from casework.coding.terminology import ICD10_TERMS_FILE
 from casework.models import (
     AuditEntry,
@@ -34,6 +37,9 @@ from casework.models import (
     TextStatus,
 )
 from casework.selectors import case_narrative_text
+
+if TYPE_CHECKING:
+    from casework.coding import CodingResult
 
 logger = logging.getLogger(__name__)
 

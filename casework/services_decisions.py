@@ -11,7 +11,6 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import strip_tags
 from PIL import ImageFile
-from weasyprint import HTML
 
 from casework.documents import document_bytes_delete, document_bytes_store
 from casework.models import (
@@ -37,10 +36,6 @@ from casework.selectors_decisions import case_known_names
 from casework.state import CaseStatus
 from phso.clock import WORKING_DAYS, ClockError, ClockRule, StatutoryClock, add_working_days
 from phso.services import notification_send
-
-# Importing WeasyPrint turns on Pillow's LOAD_TRUNCATED_IMAGES for the whole process. Evidence
-# screening relies on truncated images being refused, and letters carry no images: switch it back.
-ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 EVIDENCE_REQUEST_DEFAULT_WORKING_DAYS = 20
 # However often it is extended, a request runs at most this long: past it, the ombudsman uses
@@ -652,6 +647,14 @@ def letter_html(*, case: Case, kind: str) -> str:
 
 
 def letter_pdf(html: str) -> bytes:
+    # WeasyPrint takes seconds to import: loaded when the first letter is made, not at start-up.
+    from weasyprint import HTML
+
+    # Importing WeasyPrint turns on Pillow's LOAD_TRUNCATED_IMAGES for the whole process. Evidence
+    # screening relies on truncated images being refused, and letters carry no images: switch it
+    # back (on every call: the first import may have happened anywhere).
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+
     # No base_url: a letter template can reach no file or address outside itself.
     return HTML(string=html).write_pdf()
 

@@ -1,10 +1,15 @@
 """Writes for precedent checks: suggestions for a case, a caseworker's feedback, the snapshot."""
 
+from __future__ import annotations
+
 from django.db import transaction
 from django.utils import timezone
 
-from casework import precedents
 from casework.models import AuditEntry, Case, PrecedentSuggestion
+from phso.lazy import lazy_module
+
+# scikit-learn loads when this is first used, not when a web process starts (phso/lazy.py).
+precedents = lazy_module("casework.precedents")
 
 
 class PrecedentFeedbackRefused(Exception):

@@ -1,11 +1,16 @@
 """Writes for triage: training a new model version, and a suggestion for a case."""
 
+from __future__ import annotations
+
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from casework import triage
 from casework.models import AuditEntry, Case, TriageModel, TriageSuggestion
+from phso.lazy import lazy_module
+
+# scikit-learn loads when this is first used, not when a web process starts (phso/lazy.py).
+triage = lazy_module("casework.triage")
 
 
 def triage_model_train(*, since=None, until=None, min_cases: int = 50) -> TriageModel:

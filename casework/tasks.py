@@ -9,11 +9,11 @@ from casework.enrichment import case_pds_enrich
 from casework.evidence.clamav import ClamdError
 from casework.integrations.pds import PdsUnavailable
 from casework.models import Case, Document, DocumentStatus, TextStatus
-from casework.services_decisions import evidence_request_reminders_send
 from casework.services_coding import case_narrative_code, document_code
+from casework.services_decisions import evidence_request_reminders_send
 from casework.services_precedents import precedent_index_build, precedents_find
 from casework.services_triage import triage_model_train, triage_suggest
-from casework.triage import NotEnoughData
+from casework.triage_outcomes import NotEnoughData
 
 
 @shared_task(

@@ -27,7 +27,6 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder
 
 from casework.models import (
-    AgeBand,
     Case,
     CaseDemographics,
     CaseEvent,
@@ -36,21 +35,18 @@ from casework.models import (
     ClinicalCode,
     CodeAxis,
     CodeReview,
-    Disability,
-    EthnicGroup,
-    Sex,
 )
 from casework.state import CaseStatus
+from casework.triage_outcomes import (  # noqa: F401 - part of this module's interface
+    EQUALITY_DIMENSIONS,
+    NOT_RECORDED,
+    OUT_OF_REMIT,
+    OUTCOME_LABELS,
+    PREMATURE,
+    PROCEED,
+    NotEnoughData,
+)
 from complaints.models import EqualityMonitoring
-
-PREMATURE = "premature"
-OUT_OF_REMIT = "out_of_remit"
-PROCEED = "proceed"
-OUTCOME_LABELS = {
-    PREMATURE: "Premature: complain to the organisation first",
-    OUT_OF_REMIT: "Out of remit",
-    PROCEED: "Goes on to investigation",
-}
 
 _REACHED_INVESTIGATION = [
     CaseStatus.INVESTIGATION,
@@ -68,18 +64,7 @@ SMALL_GROUP = 5
 # Fewer theme labels than this, or any theme with fewer than two cases, and no theme model is
 # trained (the report says so).
 MIN_THEME_CASES = 20
-EQUALITY_DIMENSIONS = {
-    "age_band": AgeBand,
-    "sex": Sex,
-    "ethnic_group": EthnicGroup,
-    "disability": Disability,
-}
-NOT_RECORDED = "not_recorded"
 TOP_WORDS = 5
-
-
-class NotEnoughData(Exception):
-    """Too few closed cases (or outcomes) to train on; the message says what was found."""
 
 
 @dataclass

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST, require_safe
 from casework.models import CaseOrganisation, PrecedentSuggestion, TriageModel
 from casework.services import audit_record
 from casework.services_precedents import precedent_feedback_record, precedents_find
-from casework.triage import EQUALITY_DIMENSIONS, OUTCOME_LABELS
+from casework.triage_outcomes import EQUALITY_DIMENSIONS, OUTCOME_LABELS
 from casework.views import case_for_staff
 
 TRIAGE_MODELS_SHOWN = 24

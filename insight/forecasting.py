@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from statistics import fmean, pstdev
 
 import numpy as np
-import statsmodels.api as sm
-from statsmodels.tools.sm_exceptions import ConvergenceWarning
-from statsmodels.tsa.holtwinters import ExponentialSmoothing
+
+# statsmodels takes seconds of CPU to import: the fitting functions import it on first use, so
+# the web pages that only read stored forecasts (and every worker start) do without it.
 
 SEASONAL_NAIVE = "seasonal_naive"
 HOLT_WINTERS = "holt_winters"
@@ -34,6 +34,9 @@ def _seasonal_naive(history: list[float], horizon: int, season: int) -> list[flo
 
 
 def _holt_winters(history: list[float], horizon: int, season: int) -> list[float]:
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning
+    from statsmodels.tsa.holtwinters import ExponentialSmoothing
+
     seasonal = "add" if len(history) >= 2 * season else None
     model = ExponentialSmoothing(
         np.asarray(history, dtype=float),
@@ -52,16 +55,20 @@ def _holt_winters(history: list[float], horizon: int, season: int) -> list[float
 
 def _calendar_features(positions: list[int], season: int) -> np.ndarray:
     """A linear trend and two Fourier pairs of the year, so 52 weeks need only 5 coefficients."""
+    from statsmodels.tools.tools import add_constant
+
     t = np.asarray(positions, dtype=float)
     columns = [t]
     for k in (1, 2):
         columns += [np.sin(2 * math.pi * k * t / season), np.cos(2 * math.pi * k * t / season)]
-    return sm.add_constant(np.column_stack(columns), has_constant="add")
+    return add_constant(np.column_stack(columns), has_constant="add")
 
 
 def _calendar_regression(history: list[float], horizon: int, season: int) -> list[float]:
+    from statsmodels.regression.linear_model import OLS
+
     n = len(history)
-    fitted = sm.OLS(
+    fitted = OLS(
         np.asarray(history, dtype=float), _calendar_features(list(range(n)), season)
     ).fit()
     future = _calendar_features(list(range(n, n + horizon)), season)

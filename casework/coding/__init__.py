@@ -11,11 +11,16 @@ statement ("probable pneumonia") is multiplied by 0.8. Status never changes it: 
 is a confident negation.
 """
 
+from __future__ import annotations
+
 import logging
 from pathlib import Path
 from threading import Lock
+from typing import TYPE_CHECKING
 
-from casework.coding.context import (
+from casework.coding.snomed import read_cache
+from casework.coding.statuses import (
+    DEFAULT_MAX_CHARS,
     FAMILY,
     HISTORICAL,
     HYPOTHETICAL,
@@ -23,14 +28,9 @@ from casework.coding.context import (
     PRESENT,
     STATUSES,
 )
-from casework.coding.engine import (
-    DEFAULT_MAX_CHARS,
-    CodingEngine,
-    CodingResult,
-    Finding,
-    ThemeFinding,
-)
-from casework.coding.snomed import read_cache
+
+if TYPE_CHECKING:
+    from casework.coding.engine import CodingEngine, CodingResult, Finding, ThemeFinding
 
 __all__ = [
     "DEFAULT_MAX_CHARS",
@@ -76,8 +76,23 @@ def _cache_key(path: Path) -> tuple:
     return (str(path), stat.st_mtime_ns, stat.st_size)
 
 
+# spaCy and the engine take seconds of CPU to import: they load on first use, so that web
+# processes, which read codes but never make them, start without them.
+_ENGINE_NAMES = {"CodingEngine", "CodingResult", "Finding", "ThemeFinding"}
+
+
+def __getattr__(name):
+    if name in _ENGINE_NAMES:
+        from casework.coding import engine
+
+        return getattr(engine, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def get_engine() -> CodingEngine:
     """The process's engine, built once and rebuilt when the SNOMED CT cache changes."""
+    from casework.coding.engine import CodingEngine
+
     global _engine, _engine_key
     path = snomed_cache_path()
     key = _cache_key(path)

@@ -29,12 +29,14 @@ from dataclasses import dataclass
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.util import filter_spans
 
-PRESENT = "present"
-NEGATED = "negated"
-HISTORICAL = "historical"
-FAMILY = "family"
-HYPOTHETICAL = "hypothetical"
-STATUSES = (PRESENT, NEGATED, HISTORICAL, FAMILY, HYPOTHETICAL)
+from casework.coding.statuses import (  # noqa: F401 - the statuses are this module's vocabulary
+    FAMILY,
+    HISTORICAL,
+    HYPOTHETICAL,
+    NEGATED,
+    PRESENT,
+    STATUSES,
+)
 
 # Not statuses: a hedge lowers confidence, a terminator ends a trigger's reach, a pseudo-trigger
 # blocks a trigger word inside a longer harmless phrase.

@@ -15,11 +15,9 @@ from spacy.util import filter_spans
 
 from casework.coding import context, terminology
 from casework.coding.snomed import SnomedTerm
+from casework.coding.statuses import DEFAULT_MAX_CHARS
 from casework.coding.themes import THEME_LABELS, THEME_PHRASES
 
-# The same limit as text extraction (casework/evidence/extraction.py), so a whole extracted
-# document is coded; anything longer is cut and the result says so.
-DEFAULT_MAX_CHARS = 2_000_000
 CHUNK_CHARS = 20_000
 
 # "Fall"/"fell" name an accidental fall (W19) except in these ordinary senses.

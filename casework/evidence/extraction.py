@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 import docx
-import pytesseract
 from charset_normalizer import from_bytes
 from django.conf import settings
 from PIL import Image
@@ -149,6 +148,9 @@ def _extract_pdf(data: bytes) -> ExtractionResult:
 
 def _ocr_image_bytes(data: bytes) -> str:
     """OCR one image; images too large or unreadable give no text rather than an error."""
+    # pytesseract loads pandas, seconds at every process start; only OCR needs it.
+    import pytesseract
+
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:

@@ -4,7 +4,7 @@ from django import template
 
 from casework.models import TriageSuggestion
 from casework.state import CaseStatus
-from casework.triage import OUTCOME_LABELS
+from casework.triage_outcomes import OUTCOME_LABELS
 
 register = template.Library()
 

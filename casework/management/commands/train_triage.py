@@ -5,7 +5,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 
 from casework.services_triage import triage_model_train
-from casework.triage import NotEnoughData
+from casework.triage_outcomes import NotEnoughData
 
 
 def _date(value: str) -> date:
