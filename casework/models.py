@@ -44,6 +44,11 @@ class CaseQuerySet(models.QuerySet):
             .exclude(events__kind=CaseEventKind.PDS_NOT_FOUND)
         )
 
+    def awaiting_coding(self):
+        """Cases whose narrative has never been coded (no coding run at all)."""
+        narrative_runs = CodingRun.objects.filter(case=models.OuterRef("pk"), document__isnull=True)
+        return self.exclude(models.Exists(narrative_runs))
+
     def visible_to(self, user):
         """Cases this user may see: caseworkers and managers all of them, complainants their own."""
         if not user.is_authenticated:
@@ -414,6 +419,12 @@ class DocumentQuerySet(models.QuerySet):
 
     def awaiting_scan(self):
         return self.filter(status=DocumentStatus.PENDING, deleted_at__isnull=True)
+
+    def awaiting_coding(self):
+        """Documents whose text was read but never coded."""
+        return self.filter(
+            text_status=TextStatus.EXTRACTED, deleted_at__isnull=True, coding_runs__isnull=True
+        )
 
     def holding_bytes(self):
         """Documents whose bytes are in storage: accepted at upload, not found infected, not purged."""

@@ -79,9 +79,12 @@ def purge_deleted_documents() -> int:
 # again (every task is idempotent).
 
 
+CODING_SWEEP_DAYS = timedelta(days=3)
+
+
 @shared_task(name="casework.tasks.requeue_stalled_work", acks_late=True)
 def requeue_stalled_work() -> dict:
-    """Beat: queue again the virus scans and PDS lookups that were lost on the way to the broker."""
+    """Beat: queue again the virus scans, PDS lookups and codings lost on the way to the broker."""
     cutoff = timezone.now() - timedelta(seconds=settings.CASEWORK_STALLED_AFTER_SECONDS)
     scans = list(Document.objects.awaiting_scan().filter(created_at__lt=cutoff).values_list("pk", flat=True)[:500])
     for document_id in scans:
@@ -89,7 +92,29 @@ def requeue_stalled_work() -> dict:
     lookups = list(Case.objects.awaiting_pds_lookup().filter(received_at__lt=cutoff).values_list("pk", flat=True)[:500])
     for case_id in lookups:
         enrich_case_from_pds.delay(case_id)
-    return {"scans": len(scans), "pds_lookups": len(lookups)}
+    # Coding only looks back a few days: older cases without codes (from before coding existed,
+    # or loaded in bulk) are coded on demand, not swept up hundreds at a time forever.
+    since = cutoff - CODING_SWEEP_DAYS
+    narratives = list(
+        Case.objects.awaiting_coding()
+        .filter(received_at__lt=cutoff, received_at__gte=since)
+        .values_list("pk", flat=True)[:500]
+    )
+    for case_id in narratives:
+        code_case_narrative.delay(case_id)
+    documents = list(
+        Document.objects.awaiting_coding()
+        .filter(created_at__lt=cutoff, created_at__gte=since)
+        .values_list("pk", flat=True)[:500]
+    )
+    for document_id in documents:
+        code_document.delay(document_id)
+    return {
+        "scans": len(scans),
+        "pds_lookups": len(lookups),
+        "narrative_codings": len(narratives),
+        "document_codings": len(documents),
+    }
 
 
 @shared_task(name="casework.tasks.send_evidence_request_reminders", acks_late=True)
