@@ -10,7 +10,7 @@ PDS_PORT ?= 8001
 UV_VERSION := 0.13.9
 FRONTEND_SOURCES := $(shell find static/src -name '*.scss' 2>/dev/null) scripts/build-frontend.mjs
 
-.PHONY: install run test test-fast lint worker beat clean frontend lock
+.PHONY: install run test test-fast lint worker beat clean frontend lock bench
 
 install: $(VENV)/.installed node_modules/.installed static/build/app.css
 
@@ -49,6 +49,12 @@ test-fast: install
 
 lint: install
 	$(BIN)/ruff check .
+
+# The page benchmark at scale (bench/README.md): needs a running PostgreSQL; makes its datasets once.
+BENCH_CASES ?= 1000000
+BENCH_SERVER ?= postgres://postgres@127.0.0.1:5432
+bench: install
+	$(BIN)/python bench/run.py --cases $(BENCH_CASES) --server $(BENCH_SERVER)
 
 # A worker or beat needs a broker: without REDIS_URL, tasks already run inside the web process.
 NEED_BROKER = @test -n "$$REDIS_URL" || grep -q '^REDIS_URL=.' .env 2>/dev/null \
