@@ -41,8 +41,10 @@ run: install
 	trap 'kill $$pds 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# Two processes (pytest-xdist), a test file each at a time, so a file's shared fixtures are built once.
+TEST_PROCESSES ?= 2
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_PROCESSES) --dist loadfile $(PYTEST_ARGS)
 
 test-fast: install
 	$(BIN)/python -m pytest -m "not e2e and not integration" $(PYTEST_ARGS)

@@ -4,7 +4,9 @@ DJANGO_ENV selects the mode: "local" (the default, the one-command run), "test",
 "production". Production refuses to start with an unsafe configuration.
 """
 
+import os
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import environ
 from celery.schedules import crontab
@@ -131,11 +133,19 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Redis: unset means local memory cache and tasks run eagerly in-process.
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
+    CACHE_URL = REDIS_URL
+    if DJANGO_ENV == "test" and os.environ.get("PYTEST_XDIST_WORKER"):
+        # The suite runs in parallel processes (pytest-xdist) that each empty the cache between
+        # tests: each process gets a Redis database of its own (gw0 the next one up, and so on).
+        parts = urlsplit(REDIS_URL)
+        base = int(parts.path.strip("/") or 0)
+        worker = int(os.environ["PYTEST_XDIST_WORKER"].removeprefix("gw"))
+        CACHE_URL = urlunsplit(parts._replace(path=f"/{(base + 1 + worker) % 16}"))
     # phso.cache: a Redis outage is a cache miss, not a 500 (see there for the trade-off).
     CACHES = {
         "default": {
             "BACKEND": "phso.cache.ResilientRedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": CACHE_URL,
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
             "KEY_PREFIX": "phso",
         }
