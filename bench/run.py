@@ -1,6 +1,6 @@
 """The benchmark in one command: make the datasets if they are not there, then measure the pages.
 
-    make bench                         # 1,000,000 cases (about 40 minutes to generate, once)
+    make bench                         # 1,000,000 cases (about 6 minutes to generate, once)
     make bench BENCH_CASES=100000      # a smaller run
     .venv/bin/python bench/run.py --cases 1000000 --server postgres://postgres@127.0.0.1:5432
 
