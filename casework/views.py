@@ -123,6 +123,16 @@ def case_for_staff(request, reference) -> Case:
     return get_object_or_404(Case.objects.visible_to(request.user), reference=reference)
 
 
+def case_to_work(
+    request, reference, message="Only caseworkers and managers can work cases."
+) -> Case:
+    """case_for_staff, then 403 unless the user may work the case (change it, not only read it)."""
+    case = case_for_staff(request, reference)
+    if not request.user.has_perm("casework.work_case", case):
+        raise PermissionDenied(message)
+    return case
+
+
 @require_http_methods(["GET", "POST"])
 def pds_match(request, reference):
     case = case_for_staff(request, reference)

@@ -4,7 +4,6 @@ passages marked, and the suggestions to confirm or reject."""
 from dataclasses import dataclass, field
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,7 +15,7 @@ from casework.models import Case, ClinicalCode, CodeAxis, CodeReview, CodingRun,
 from casework.selectors import case_coding, case_narrative_text
 from casework.services import audit_record
 from casework.services_coding import clinical_code_review, clinical_codes_confirm_present
-from casework.views import case_for_staff
+from casework.views import case_for_staff, case_to_work
 
 # Texts longer than this are shown as passages around each code rather than whole: a 300-page
 # record would make a page no one can use.
@@ -176,11 +175,8 @@ def _sources(case) -> tuple[list[Source], list]:
     return sources, uncoded
 
 
-def _case_to_work(request, reference):
-    case = case_for_staff(request, reference)
-    if not request.user.has_perm("casework.work_case", case):
-        raise PermissionDenied("Only caseworkers and managers can review clinical codes.")
-    return case
+
+REVIEW_REFUSED = "Only caseworkers and managers can review clinical codes."
 
 
 def _codes_url(case, anchor: str) -> str:
@@ -212,7 +208,7 @@ def case_codes(request, reference):
 @require_POST
 def clinical_code_review_view(request, reference, code_id, decision):
     """Confirm or reject one code; the page comes back at the same code."""
-    case = _case_to_work(request, reference)
+    case = case_to_work(request, reference, REVIEW_REFUSED)
     if decision not in _DECISIONS:
         raise Http404("No such decision")
     code = get_object_or_404(ClinicalCode, pk=code_id, case=case)
@@ -230,7 +226,7 @@ def clinical_code_review_view(request, reference, code_id, decision):
 @require_POST
 def clinical_codes_confirm_present_view(request, reference, run_id):
     """Confirm every present condition still suggested in one source."""
-    case = _case_to_work(request, reference)
+    case = case_to_work(request, reference, REVIEW_REFUSED)
     run = get_object_or_404(CodingRun, pk=run_id, case=case)
     count = clinical_codes_confirm_present(run=run, reviewer=request.user, ip=client_ip(request))
     messages.success(

@@ -45,7 +45,7 @@ from casework.services_decisions import (
     recommendation_add,
     recommendation_compliance_record,
 )
-from casework.views import case_for_staff
+from casework.views import case_for_staff, case_to_work
 
 ORGANISATION_PAGE_LIMIT = 100
 
@@ -59,12 +59,6 @@ def _field_of(exc, form):
     """The form field a refusal is about, so the error shows beside it (else above the form)."""
     return exc.field if exc.field in form.fields else None
 
-
-def _case_to_work(request, reference):
-    case = case_for_staff(request, reference)
-    if not request.user.has_perm("casework.work_case", case):
-        raise PermissionDenied("Only caseworkers and managers can work cases.")
-    return case
 
 
 def _case_organisations(case):
@@ -101,7 +95,7 @@ def evidence_requests(request, reference):
 
 @require_http_methods(["GET", "POST"])
 def evidence_request_new(request, reference):
-    case = _case_to_work(request, reference)
+    case = case_to_work(request, reference)
     form = EvidenceRequestForm(_posted(request), organisations=_case_organisations(case))
     if request.method == "POST" and form.is_valid():
         try:
@@ -122,7 +116,7 @@ def evidence_request_new(request, reference):
 
 @require_http_methods(["GET", "POST"])
 def evidence_request_response(request, reference, evidence_request_id):
-    case = _case_to_work(request, reference)
+    case = case_to_work(request, reference)
     evidence_request = _request_of(case, evidence_request_id)
     form = EvidenceResponseForm(_posted(request))
     if request.method == "POST" and form.is_valid():
@@ -147,7 +141,7 @@ def evidence_request_response(request, reference, evidence_request_id):
 
 @require_http_methods(["GET", "POST"])
 def evidence_request_extension(request, reference, evidence_request_id):
-    case = _case_to_work(request, reference)
+    case = case_to_work(request, reference)
     evidence_request = _request_of(case, evidence_request_id)
     form = EvidenceExtendForm(_posted(request))
     if request.method == "POST" and form.is_valid():
@@ -171,7 +165,7 @@ def evidence_request_extension(request, reference, evidence_request_id):
 
 @require_http_methods(["GET", "POST"])
 def evidence_request_withdrawal(request, reference, evidence_request_id):
-    case = _case_to_work(request, reference)
+    case = case_to_work(request, reference)
     evidence_request = _request_of(case, evidence_request_id)
     form = EvidenceWithdrawForm(_posted(request))
     if request.method == "POST" and form.is_valid():
@@ -216,7 +210,7 @@ def organisation_detail(request, organisation_id):
 @require_http_methods(["GET", "POST"])
 def letters(request, reference):
     """Preview a letter (the PDF, not filed) or generate it and file it on the case."""
-    case = _case_to_work(request, reference)
+    case = case_to_work(request, reference)
     form = LetterForm(request.POST or request.GET or None)
     if form.is_bound and form.is_valid():
         kind = form.cleaned_data["kind"]
@@ -275,7 +269,7 @@ def decision(request, reference):
     )
     form = DecisionForm(_posted(request), initial=initial)
     if request.method == "POST":
-        case = _case_to_work(request, reference)
+        case = case_to_work(request, reference)
         if form.is_valid():
             try:
                 decision_record(case=case, actor=request.user, **form.cleaned_data)
@@ -308,7 +302,7 @@ def _decision_page(request, case, current, form, *, publish_error="", status=200
 
 def _decision_step(request, reference, *, form_class, template, save, success, form_kwargs=None):
     """A decision page with one form and one service: bind, check access, call, redirect."""
-    case = _case_to_work(request, reference)
+    case = case_to_work(request, reference)
     kwargs = form_kwargs(case) if form_kwargs else {}
     form = form_class(_posted(request), **kwargs)
     if request.method == "POST" and form.is_valid():
@@ -377,7 +371,7 @@ def recommendation_new(request, reference):
 
 @require_http_methods(["GET", "POST"])
 def recommendation_compliance(request, reference, recommendation_id):
-    case = _case_to_work(request, reference)
+    case = case_to_work(request, reference)
     recommendation = get_object_or_404(
         Recommendation.objects.select_related("organisation"),
         pk=recommendation_id,
@@ -408,7 +402,7 @@ def recommendation_compliance(request, reference, recommendation_id):
 
 @require_http_methods(["GET", "POST"])
 def public_summary(request, reference):
-    case = _case_to_work(request, reference)
+    case = case_to_work(request, reference)
     current = _decision_of(case)
     form = PublicSummaryForm(
         _posted(request), initial={"public_summary": current.public_summary if current else ""}
@@ -430,7 +424,7 @@ def public_summary(request, reference):
 @require_http_methods(["GET", "POST"])
 def redaction_check(request, reference):
     """Show what redaction masked; staff may mask more, then confirm the text to publish."""
-    case = _case_to_work(request, reference)
+    case = case_to_work(request, reference)
     current = _decision_of(case)
     if current is None or not current.redacted_summary:
         return redirect("casework:decision_summary", reference=case.reference)
@@ -458,7 +452,7 @@ def redaction_check(request, reference):
 
 @require_POST
 def publish(request, reference):
-    case = _case_to_work(request, reference)
+    case = case_to_work(request, reference)
     try:
         decision_publish(case=case, actor=request.user)
     except DecisionRefused as exc:

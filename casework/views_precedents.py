@@ -10,16 +10,10 @@ from casework.models import CaseOrganisation, PrecedentSuggestion, TriageModel
 from casework.services import audit_record
 from casework.services_precedents import precedent_feedback_record, precedents_find
 from casework.triage_outcomes import EQUALITY_DIMENSIONS, OUTCOME_LABELS
-from casework.views import case_for_staff
+from casework.views import case_for_staff, case_to_work
 
 TRIAGE_MODELS_SHOWN = 24
 
-
-def _case_to_work(request, reference):
-    case = case_for_staff(request, reference)
-    if not request.user.has_perm("casework.work_case", case):
-        raise PermissionDenied("Only caseworkers and managers can work cases.")
-    return case
 
 
 def _suggestions(case):
@@ -53,7 +47,7 @@ def precedents(request, reference):
 @require_POST
 def precedents_find_view(request, reference):
     """Run the precedent check now (it also runs when the case enters assessment)."""
-    case = _case_to_work(request, reference)
+    case = case_to_work(request, reference)
     found = precedents_find(case=case, actor=request.user)
     if found:
         messages.success(
@@ -68,7 +62,7 @@ def precedents_find_view(request, reference):
 @require_POST
 def precedent_feedback(request, reference, suggestion_id):
     """A caseworker marks a suggested precedent useful or not useful."""
-    case = _case_to_work(request, reference)
+    case = case_to_work(request, reference)
     suggestion = get_object_or_404(PrecedentSuggestion, pk=suggestion_id, case=case)
     answer = request.POST.get("useful")
     if answer not in {"yes", "no"}:
