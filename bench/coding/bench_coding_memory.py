@@ -29,10 +29,6 @@ TARGET_RSS_MB = 1024
 PAGE_CHARS = 3_000
 
 
-class _Rollback(Exception):
-    pass
-
-
 def peak_rss_mb() -> float:
     # ru_maxrss is in kilobytes on Linux.
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -64,30 +60,26 @@ def child(pages: int, seed: int) -> dict:
 
     text = make_record(pages, seed)
     before = peak_rss_mb()
-    figures = {}
-    try:
-        with transaction.atomic():
-            case = case_create(kind=CaseKind.HEALTH, summary="Benchmark case")
-            document = Document.objects.create(
-                case=case, uploader_role="staff", original_filename="record.pdf",
-                status=DocumentStatus.CLEAN, text_status=TextStatus.EXTRACTED,
-                extracted_text=text,
-            )
-            del text
-            started = time.perf_counter()
-            run = document_code(document_id=document.pk)
-            figures = {
-                "chars": run.chars_total,
-                "chars_coded": run.chars_coded,
-                "findings": run.findings_count,
-                "codes_stored": ClinicalCode.objects.filter(run=run).count(),
-                "status": run.status,
-                "reason": run.reason,
-                "seconds": round(time.perf_counter() - started, 2),
-            }
-            raise _Rollback
-    except _Rollback:
-        pass
+    with transaction.atomic():
+        case = case_create(kind=CaseKind.HEALTH, summary="Benchmark case")
+        document = Document.objects.create(
+            case=case, uploader_role="staff", original_filename="record.pdf",
+            status=DocumentStatus.CLEAN, text_status=TextStatus.EXTRACTED,
+            extracted_text=text,
+        )
+        del text
+        started = time.perf_counter()
+        run = document_code(document_id=document.pk)
+        figures = {
+            "chars": run.chars_total,
+            "chars_coded": run.chars_coded,
+            "findings": run.findings_count,
+            "codes_stored": ClinicalCode.objects.filter(run=run).count(),
+            "status": run.status,
+            "reason": run.reason,
+            "seconds": round(time.perf_counter() - started, 2),
+        }
+        transaction.set_rollback(True)
     return {**figures, "rss_before_mb": round(before, 1), "peak_rss_mb": round(peak_rss_mb(), 1)}
 
 

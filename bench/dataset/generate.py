@@ -1511,16 +1511,10 @@ class Generator:
 
         mine = read()
 
-        class Rollback(Exception):
-            pass
-
-        try:
-            with transaction.atomic():
-                services_reporting._case_facts_rebuild(case_ids=ids, now=datetime.now(UTC))
-                theirs = read()
-                raise Rollback
-        except Rollback:
-            pass
+        with transaction.atomic():
+            services_reporting._case_facts_rebuild(case_ids=ids, now=datetime.now(UTC))
+            theirs = read()
+            transaction.set_rollback(True)
         differences = 0
         for case_id in ids:
             a, b = mine[0].get(case_id), theirs[0].get(case_id)
