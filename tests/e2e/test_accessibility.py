@@ -10,6 +10,7 @@ from allauth.mfa.totp.internal.auth import (
     yield_hotp_counters_from_time,
 )
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
@@ -65,7 +66,7 @@ class TestAxe:
         page.goto("/account/signup/")
         page.get_by_role("button", name="Create account").click()
         assert page.title().startswith("Error: ")
-        assert page.locator(".govuk-error-summary").is_visible()
+        expect(page.locator(".govuk-error-summary")).to_be_visible()
         screenshot("signup-errors")
         assert_no_violations(axe, page)
         assert console_errors == []
@@ -74,11 +75,11 @@ class TestAxe:
         page.goto("/account/signup/")
         page.get_by_role("button", name="Create account").click()
         # GOV.UK Frontend moves focus to the summary so that screen readers announce it.
-        assert page.evaluate("document.activeElement.classList.contains('govuk-error-summary')")
+        expect(page.locator(".govuk-error-summary")).to_be_focused()
         page.locator(".govuk-error-summary").get_by_role(
             "link", name="Enter your email address"
         ).click()
-        assert page.evaluate("document.activeElement.id") == "id_email"
+        expect(page.locator("#id_email")).to_be_focused()
         assert console_errors == []
 
 

@@ -78,12 +78,12 @@ class TestCheckerJourneys:
         page.get_by_role("button", name="Continue").click()
         assert page.title().startswith("Error: ")
         # GOV.UK Frontend focuses the summary, and its link takes you to the first radio.
-        assert page.evaluate("document.activeElement.classList.contains('govuk-error-summary')")
+        expect(page.locator(".govuk-error-summary")).to_be_focused()
         check("organisation-type-error")
         page.locator(".govuk-error-summary").get_by_role(
             "link", name="Select what you want to complain about"
         ).click()
-        assert page.evaluate("document.activeElement.id") == "id_organisation_type_0"
+        expect(page.locator("#id_organisation_type_0")).to_be_focused()
         choose(page, "The NHS in England")
 
         check("organisation", "Which organisation do you want to complain about?")

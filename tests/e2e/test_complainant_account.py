@@ -128,9 +128,7 @@ class TestComplainantAccount:
 
         # Reasonable adjustments, which the case page then says staff will see.
         page.get_by_role("link", name="Back to your complaint").click()
-        page.get_by_role(
-            "link", name="Change your contact details or the changes you need"
-        ).click()
+        page.get_by_role("link", name="Change your contact details or the changes you need").click()
         check(page, axe, screenshot, "07-your-details", "Your contact details and needs")
         page.get_by_role("link", name="Add phone number").click()
         check(page, axe, screenshot, "08-phone", "What is your phone number?")
@@ -156,7 +154,10 @@ class TestComplainantAccount:
             "Enter the language you need us to use"
         )
         check(
-            page, axe, screenshot, "11-adjustments-error",
+            page,
+            axe,
+            screenshot,
+            "11-adjustments-error",
             "Do you need us to change how we communicate with you?",
         )
         page.get_by_label("Which language?").fill("Welsh")

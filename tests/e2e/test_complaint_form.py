@@ -136,7 +136,7 @@ class TestComplaintJourney:
         page.locator(".govuk-error-summary").get_by_role(
             "link", name="Enter your full name"
         ).click()
-        assert page.evaluate("document.activeElement.id") == "id_full_name"
+        expect(page.locator("#id_full_name")).to_be_focused()
         fill(page, "What is your full name?", "Amira Khan")
         check("email", "What is your email address?")
         fill(page, "What is your email address?", EMAIL)

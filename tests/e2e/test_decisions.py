@@ -8,6 +8,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.test import Client
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from accounts.roles import Role
 from casework.models import Decision, EvidenceRequest, EvidenceRequestStatus
@@ -66,7 +67,7 @@ class TestDecisionJourney:
         _check(page, axe, screenshot, "decisions-01-requests-empty", console_errors)
         page.get_by_role("button", name="Request evidence").click()
         page.get_by_role("button", name="Send request").click()
-        assert page.locator(".govuk-error-summary").is_visible()
+        expect(page.locator(".govuk-error-summary")).to_be_visible()
         _check(page, axe, screenshot, "decisions-02-request-errors", console_errors)
         page.get_by_label("Northfield Hospitals NHS Trust").check()
         page.get_by_label("What evidence do you need?").fill("Clinical records for May 2025")

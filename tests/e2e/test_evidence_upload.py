@@ -115,7 +115,7 @@ class TestEvidenceUpload:
 
         # The evidence page lists both, each linked for download.
         page.get_by_role("link", name="Send more files").click()
-        assert page.get_by_role("link", name="Trust reply letter.pdf").is_visible()
+        expect(page.get_by_role("link", name="Trust reply letter.pdf")).to_be_visible()
         with page.expect_download() as download:
             page.get_by_role("link", name="Trust reply letter.pdf").click()
         assert download.value.suggested_filename == "Trust reply letter.pdf"

@@ -16,6 +16,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from accounts.roles import Role
 from casework.models import CaseKind, Document, DocumentStatus, MessageParty, UploaderRole
@@ -148,7 +149,7 @@ class TestFoiRequestToDisclosureLog:
         page.goto("/information-requests/disclosure-log")
         page.get_by_label("Search the disclosure log").fill("legal advice")
         page.get_by_role("button", name="Search").click()
-        assert page.get_by_role("link", name="Spending on external legal advice").is_visible()
+        expect(page.get_by_role("link", name="Spending on external legal advice")).to_be_visible()
         check(page, axe, console_errors, screenshot, "foi-09-disclosure-log")
         page.goto("/information-requests/performance")
         assert "100%" in page.locator("main").inner_text()
@@ -207,7 +208,7 @@ class TestSubjectAccessToDownload:
         page.goto("/information-requests/my-data")
         check(page, axe, console_errors, screenshot, "sar-05-my-data")
         page.get_by_role("button", name="Prepare my download").click()
-        assert page.get_by_role("link", name="Download zip").is_visible()
+        expect(page.get_by_role("link", name="Download zip")).to_be_visible()
         check(page, axe, console_errors, screenshot, "sar-06-ready")
         with page.expect_download() as download:
             page.get_by_role("link", name="Download zip").click()

@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.core import mail
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
 
@@ -35,9 +36,9 @@ class TestSignUpJourney:
         page.get_by_role("button", name="Confirm email address").click()
 
         assert page.get_by_role("heading", level=1).inner_text() == "Sign in"
-        assert page.get_by_text(
-            "You have confirmed your email address new.person@example.org."
-        ).is_visible()
+        expect(
+            page.get_by_text("You have confirmed your email address new.person@example.org.")
+        ).to_be_visible()
         screenshot("05-sign-in")
         page.get_by_label("Email address").fill("new.person@example.org")
         page.get_by_label("Password").fill(PASSWORD)
@@ -50,12 +51,10 @@ class TestSignUpJourney:
         screenshot("07-sign-out")
         page.get_by_role("button", name="Sign out").click()
 
-        assert page.get_by_text("You have signed out.").is_visible()
-        assert (
-            page.get_by_role("navigation", name="Menu")
-            .get_by_role("link", name="Sign in")
-            .is_visible()
-        )
+        expect(page.get_by_text("You have signed out.")).to_be_visible()
+        expect(
+            page.get_by_role("navigation", name="Menu").get_by_role("link", name="Sign in")
+        ).to_be_visible()
         screenshot("08-signed-out")
         assert console_errors == []
 
