@@ -6,26 +6,58 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
-from casework.models import CaseOrganisation, PrecedentSuggestion, TriageModel
+from accounts.models import OrganisationKind
+from casework.coding.themes import THEME_LABELS
+from casework.models import CaseOrganisation, ClinicalCode, PrecedentSuggestion, TriageModel
 from casework.services import audit_record
 from casework.services_precedents import precedent_feedback_record, precedents_find
 from casework.triage_outcomes import EQUALITY_DIMENSIONS, OUTCOME_LABELS
 from casework.views import case_for_staff, case_to_work
 
 TRIAGE_MODELS_SHOWN = 24
-
+CODE_SYSTEM_NAMES = {"ICD10": "ICD-10", "SNOMED": "SNOMED CT"}
 
 
 def _suggestions(case):
     """The case's suggested precedents, best first, with everything the page shows about each
-    fetched in a fixed number of queries."""
+    fetched in a fixed number of queries, and each reason named as a person would name it."""
     organisations = CaseOrganisation.objects.select_related("organisation").order_by("id")
-    return list(
+    suggestions = list(
         PrecedentSuggestion.objects.filter(case=case)
         .select_related("precedent__decision", "feedback_by")
         .prefetch_related(Prefetch("precedent__case_organisations", queryset=organisations))
         .order_by("rank", "id")
     )
+    descriptions = _code_descriptions(case) if suggestions else {}
+    for suggestion in suggestions:
+        reasons = suggestion.reasons or {}
+        suggestion.kind_labels = [
+            str(OrganisationKind(k).label) if k in OrganisationKind.values else k
+            for k in reasons.get("organisation_kinds", [])
+        ]
+        suggestion.theme_labels = [THEME_LABELS.get(t, t) for t in reasons.get("themes", [])]
+        suggestion.code_labels = [
+            _code_label(key, descriptions) for key in reasons.get("codes", [])
+        ]
+    return suggestions
+
+
+def _code_descriptions(case) -> dict[str, str]:
+    """A shared code is one of this case's own codes, so its description is stored with them."""
+    rows = (
+        ClinicalCode.objects.filter(case=case)
+        .conditions()
+        .values_list("system", "code", "description")
+    )
+    return {f"{system}:{code}": description for system, code, description in rows}
+
+
+def _code_label(key: str, descriptions: dict[str, str]) -> str:
+    """'ICD10:A41.9' as 'Sepsis, unspecified (ICD-10 A41.9)'."""
+    system, _, code = key.partition(":")
+    named = f"{CODE_SYSTEM_NAMES.get(system, system)} {code}"
+    description = descriptions.get(key)
+    return f"{description} ({named})" if description and description != key else named
 
 
 @require_safe

@@ -3,6 +3,8 @@
 from django.utils import timezone
 
 from accounts.models import OrganisationKind, Sector
+from casework.coding.terminology import icd10_description
+from casework.coding.themes import THEME_LABELS
 from casework.models import (
     ClinicalCode,
     CodeAxis,
@@ -28,7 +30,7 @@ def with_codes(case, *, themes=(), codes=(), review=CodeReview.CONFIRMED):
             axis=CodeAxis.THEME,
             system="theme",
             code=theme,
-            description=theme,
+            description=THEME_LABELS.get(theme, theme),
             start=0,
             end=1,
             text="x",
@@ -42,7 +44,9 @@ def with_codes(case, *, themes=(), codes=(), review=CodeReview.CONFIRMED):
             axis=CodeAxis.CONDITION,
             system=code.split(":")[0],
             code=code.split(":")[1],
-            description=code,
+            description=icd10_description(code.split(":")[1])
+            if code.startswith("ICD10:")
+            else code,
             start=0,
             end=1,
             text="x",

@@ -8,7 +8,7 @@ from casework import precedents
 from casework.models import AuditEntry, PrecedentSuggestion
 from casework.services_precedents import precedents_find
 from tests.casework.backoffice_support import make_case, signed_in
-from tests.casework.precedents_support import decided_case, health_body
+from tests.casework.precedents_support import decided_case, health_body, with_codes
 
 SUMMARY = "Discharged from hospital without antibiotics and readmitted with sepsis."
 
@@ -64,6 +64,22 @@ class TestPrecedentsPage:
         [suggestion] = PrecedentSuggestion.objects.filter(case=case)
         assert suggestion.precedent == precedent
         assert AuditEntry.objects.get(action="precedents.find").user == user
+
+    def test_reasons_are_named_as_people_name_them_not_as_stored_keys(self, client, precedent):
+        case = with_codes(
+            make_case(summary=SUMMARY, organisations=[health_body()]),
+            themes=["discharge"],
+            codes=["ICD10:A41.9"],
+        )
+        with_codes(precedent, codes=["ICD10:A41.9"])
+        precedents_find(case=case)
+        client, _ = signed_in(client)
+        reasons = client.get(url(case)).content.decode()
+        assert "Same kind of organisation: NHS trust" in reasons
+        assert "Shared themes: Discharge and transfer" in reasons
+        assert "Shared clinical codes: Sepsis, unspecified (ICD-10 A41.9)" in reasons
+        assert "ICD10:A41.9" not in reasons
+        assert "Shared themes: discharge" not in reasons
 
     def test_marking_useful_and_not_useful_is_stored(self, client, case, precedent):
         [suggestion] = precedents_find(case=case)
