@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from accounts.otp import client_ip
 from casework.coding import FAMILY, HISTORICAL, HYPOTHETICAL, NEGATED, PRESENT
-from casework.models import Case, ClinicalCode, CodeAxis, CodeReview, CodingRun, CodingRunStatus
+from casework.models import ClinicalCode, CodeAxis, CodeReview, CodingRun, CodingRunStatus
 from casework.selectors import case_coding, case_narrative_text
 from casework.services import audit_record
 from casework.services_coding import clinical_code_review, clinical_codes_confirm_present
@@ -186,8 +186,7 @@ def _codes_url(case, anchor: str) -> str:
 @require_safe
 def case_codes(request, reference):
     """The codes suggested for a case, source by source, for a caseworker to confirm or reject."""
-    case = case_for_staff(request, reference)
-    case = Case.objects.select_related("complaint_details").get(pk=case.pk)
+    case = case_for_staff(request, reference, related=("complaint_details",))
     audit_record(request=request, action="case.view", case=case, detail={"page": "codes"})
     sources, uncoded = _sources(case)
     return render(

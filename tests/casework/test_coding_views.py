@@ -189,6 +189,6 @@ class TestCodesPage:
             )
         assert ClinicalCode.objects.filter(case=coded_case).count() > 300
         client, _ = signed_in(client)
-        with django_assert_max_num_queries(14):
+        with django_assert_max_num_queries(11):
             response = client.get(codes_url(coded_case))
         assert response.status_code == 200
