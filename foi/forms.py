@@ -36,42 +36,13 @@ def _date_field(label, **kwargs):
     )
 
 
-class ContactFieldsMixin:
-    """FOIA s.8(1)(b): a valid request gives a name and an address for correspondence."""
+class ContactForm(forms.Form):
+    """FOIA s.8(1)(b): a valid request gives a name and an address for correspondence.
 
-    def _check_contact(self, cleaned):
-        email, address, answer = (
-            cleaned.get("email"),
-            cleaned.get("address"),
-            cleaned.get("answer_format"),
-        )
-        if not email and not address:
-            self.add_error(
-                "email", "Enter an email address or a postal address so that we can reply"
-            )
-        elif answer == AnswerFormat.EMAIL and not email:
-            self.add_error("email", "Enter an email address if you want the answer by email")
-        elif answer == AnswerFormat.POST and not address:
-            self.add_error("address", "Enter a postal address if you want the answer by post")
-        return cleaned
+    The requester's name, email and postal address, as the requester fills them in; a form for
+    staff logging someone else's request relabels them with `for_staff()`.
+    """
 
-
-class InformationRequestForm(ContactFieldsMixin, forms.Form):
-    text = forms.CharField(
-        label="What information do you want?",
-        help_text="Describe the information as clearly as you can. "
-        "Dates and subjects help us find it.",
-        widget=forms.Textarea(attrs={"rows": 8}),
-        max_length=10_000,
-        error_messages={"required": "Enter the information you want"},
-    )
-    environmental = forms.ChoiceField(
-        label="Is it about the environment?",
-        help_text="For example land, air, water, energy, waste or emissions.",
-        choices=[("no", "No"), ("yes", "Yes")],
-        widget=forms.RadioSelect,
-        error_messages={"required": "Select yes if your request is about the environment"},
-    )
     name = forms.CharField(
         label="Your full name",
         max_length=100,
@@ -91,20 +62,67 @@ class InformationRequestForm(ContactFieldsMixin, forms.Form):
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 4, "autocomplete": "street-address"}),
     )
-    answer_format = forms.ChoiceField(
-        label="How do you want the answer?",
-        choices=AnswerFormat.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Select how you want the answer"},
-    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["name"].widget.attrs["autocomplete"] = "name"
         self.fields["email"].widget.attrs.update({"autocomplete": "email", "spellcheck": "false"})
 
+    def for_staff(self):
+        """Labels for an officer typing in someone else's details (no autocomplete of their own)."""
+        name, email, address = self.fields["name"], self.fields["email"], self.fields["address"]
+        name.label = "Requester’s full name"
+        name.error_messages["required"] = "Enter the requester’s full name"
+        email.help_text = ""
+        address.label = "Postal address"
+        for field in (name, email, address):
+            field.widget.attrs.pop("autocomplete", None)
+            field.widget.attrs.pop("spellcheck", None)
+
     def clean_name(self):
         return _clean_name(self.cleaned_data["name"])
+
+    def _check_contact(self, cleaned):
+        email, address, answer = (
+            cleaned.get("email"),
+            cleaned.get("address"),
+            cleaned.get("answer_format"),
+        )
+        if not email and not address:
+            self.add_error(
+                "email", "Enter an email address or a postal address so that we can reply"
+            )
+        elif answer == AnswerFormat.EMAIL and not email:
+            self.add_error("email", "Enter an email address if you want the answer by email")
+        elif answer == AnswerFormat.POST and not address:
+            self.add_error("address", "Enter a postal address if you want the answer by post")
+        return cleaned
+
+
+class InformationRequestForm(ContactForm):
+    field_order = ["text", "environmental", "name", "email", "address", "answer_format"]
+
+    text = forms.CharField(
+        label="What information do you want?",
+        help_text="Describe the information as clearly as you can. "
+        "Dates and subjects help us find it.",
+        widget=forms.Textarea(attrs={"rows": 8}),
+        max_length=10_000,
+        error_messages={"required": "Enter the information you want"},
+    )
+    environmental = forms.ChoiceField(
+        label="Is it about the environment?",
+        help_text="For example land, air, water, energy, waste or emissions.",
+        choices=[("no", "No"), ("yes", "Yes")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select yes if your request is about the environment"},
+    )
+    answer_format = forms.ChoiceField(
+        label="How do you want the answer?",
+        choices=AnswerFormat.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select how you want the answer"},
+    )
 
     def clean(self):
         return self._check_contact(super().clean())
@@ -166,28 +184,9 @@ class SubjectAccessForm(forms.Form):
         return cleaned
 
 
-class AnonymousSubjectAccessForm(ContactFieldsMixin, SubjectAccessForm):
+class AnonymousSubjectAccessForm(ContactForm, SubjectAccessForm):
     """Without an account we do not know who is asking, so proof of identity is always needed."""
 
-    name = forms.CharField(
-        label="Your full name",
-        max_length=100,
-        error_messages={"required": "Enter your full name"},
-    )
-    email = forms.EmailField(
-        label="Email address",
-        required=False,
-        help_text="We will send your reference number and our reply here.",
-        error_messages={
-            "invalid": "Enter an email address in the correct format, like name@example.com"
-        },
-    )
-    address = forms.CharField(
-        label="Postal address (if you want a reply by post)",
-        required=False,
-        max_length=500,
-        widget=forms.Textarea(attrs={"rows": 4, "autocomplete": "street-address"}),
-    )
     field_order = [
         "name",
         "email",
@@ -201,8 +200,6 @@ class AnonymousSubjectAccessForm(ContactFieldsMixin, SubjectAccessForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["name"].widget.attrs["autocomplete"] = "name"
-        self.fields["email"].widget.attrs.update({"autocomplete": "email", "spellcheck": "false"})
         proof = self.fields["identity_document"]
         proof.label = "Proof of your identity"
         proof.help_text = (
@@ -213,9 +210,6 @@ class AnonymousSubjectAccessForm(ContactFieldsMixin, SubjectAccessForm):
             "can open it."
         )
 
-    def clean_name(self):
-        return _clean_name(self.cleaned_data["name"])
-
     def clean(self):
         cleaned = self._check_contact(super().clean())
         if not cleaned.get("identity_document") and "identity_document" not in self.errors:
@@ -223,7 +217,18 @@ class AnonymousSubjectAccessForm(ContactFieldsMixin, SubjectAccessForm):
         return cleaned
 
 
-class LogRequestForm(ContactFieldsMixin, forms.Form):
+class LogRequestForm(ContactForm):
+    field_order = [
+        "kind",
+        "channel",
+        "received_on",
+        "name",
+        "email",
+        "address",
+        "answer_format",
+        "text",
+    ]
+
     kind = forms.ChoiceField(
         label="Type of request",
         choices=Kind.choices,
@@ -237,24 +242,6 @@ class LogRequestForm(ContactFieldsMixin, forms.Form):
         error_messages={"required": "Select how the request arrived"},
     )
     received_on = _date_field("Date received")
-    name = forms.CharField(
-        label="Requester’s full name",
-        max_length=100,
-        error_messages={"required": "Enter the requester’s full name"},
-    )
-    email = forms.EmailField(
-        label="Email address",
-        required=False,
-        error_messages={
-            "invalid": "Enter an email address in the correct format, like name@example.com"
-        },
-    )
-    address = forms.CharField(
-        label="Postal address",
-        required=False,
-        max_length=500,
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
     answer_format = forms.ChoiceField(
         label="How they want the answer",
         choices=AnswerFormat.choices,
@@ -268,8 +255,9 @@ class LogRequestForm(ContactFieldsMixin, forms.Form):
         error_messages={"required": "Enter the request"},
     )
 
-    def clean_name(self):
-        return _clean_name(self.cleaned_data["name"])
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.for_staff()
 
     def clean(self):
         cleaned = self._check_contact(super().clean())
