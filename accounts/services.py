@@ -36,6 +36,8 @@ def user_grant_role(*, user: User, role: Role | str) -> None:
     group, _ = Group.objects.get_or_create(name=role.value)
     user.groups.add(group)
     user.__dict__.pop("role_names", None)
+    if role == Role.ADMINISTRATOR:
+        _set_administrator_flags(user, True)
 
 
 @transaction.atomic
@@ -43,6 +45,15 @@ def user_revoke_role(*, user: User, role: Role | str) -> None:
     role = Role(role)
     user.groups.remove(*Group.objects.filter(name=role.value))
     user.__dict__.pop("role_names", None)
+    if role == Role.ADMINISTRATOR:
+        _set_administrator_flags(user, False)
+
+
+def _set_administrator_flags(user: User, on: bool) -> None:
+    """Administrators run the Django admin, which reads is_staff and is_superuser: the role and
+    the flags are granted and taken away together, whichever way the role is given."""
+    user.is_staff = user.is_superuser = on
+    user.save(update_fields=["is_staff", "is_superuser"])
 
 
 @transaction.atomic
@@ -53,10 +64,6 @@ def user_create(
     user = User.objects.create_user(email=email, password=password, full_name=full_name)
     for role in roles:
         user_grant_role(user=user, role=role)
-    if Role.ADMINISTRATOR in {Role(r) for r in roles}:
-        user.is_staff = True
-        user.is_superuser = True
-        user.save(update_fields=["is_staff", "is_superuser"])
     EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=email_verified)
     return user
 
