@@ -51,6 +51,7 @@ test-fast: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 # The page benchmark at scale (bench/README.md): needs a running PostgreSQL; makes its datasets once.
 BENCH_CASES ?= 1000000

@@ -42,9 +42,7 @@ class AccountAdapter(DefaultAccountAdapter):
             raise ImmediateHttpResponse(respond_429(request)) from None
 
     def authentication_failed(self, request, **credentials):
-        audit_log.info(
-            "event=login_failed ip=%s path=%s", client_ip(request), request.path
-        )
+        audit_log.info("event=login_failed ip=%s path=%s", client_ip(request), request.path)
         super().authentication_failed(request, **credentials)
 
     def get_login_redirect_url(self, request):

@@ -14,7 +14,12 @@ class StaffTokenForm(forms.Form):
             "max_length": "Security codes are 6 digits (backup codes are up to 16 characters)",
         },
         widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false", "class": "govuk-input--width-10"}
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "spellcheck": "false",
+                "class": "govuk-input--width-10",
+            }
         ),
     )
 

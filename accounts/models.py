@@ -120,7 +120,11 @@ class Organisation(models.Model):
     name = models.CharField(max_length=255)
     # NULL rather than "" when absent, so that the unique constraint only applies to real codes.
     ods_code = models.CharField(
-        "ODS code", max_length=10, unique=True, null=True, blank=True,
+        "ODS code",
+        max_length=10,
+        unique=True,
+        null=True,
+        blank=True,
         help_text="NHS Organisation Data Service code, for NHS organisations only.",
     )
     kind = models.CharField(max_length=32, choices=OrganisationKind.choices)
@@ -129,7 +133,8 @@ class Organisation(models.Model):
     town = models.CharField(max_length=100, blank=True)
     postcode = models.CharField(max_length=8, blank=True)
     is_active = models.BooleanField(
-        "active", default=True,
+        "active",
+        default=True,
         help_text="Inactive organisations (closed, dormant, merged) are not offered in searches.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -256,7 +261,8 @@ class Postcode(models.Model):
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
     terminated_on = models.DateField(
-        null=True, blank=True,
+        null=True,
+        blank=True,
         help_text="First day of the month Royal Mail stopped using the postcode.",
     )
 
@@ -290,16 +296,16 @@ class ContactPreferences(models.Model):
     accounts.services.contact_preferences_update; caseworkers read it for every case of theirs.
     """
 
-    user = models.OneToOneField(
-        User, on_delete=models.CASCADE, related_name="contact_preferences"
-    )
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="contact_preferences")
     phone = models.CharField("phone number", max_length=20, blank=True)
     address_line_1 = models.CharField(max_length=100, blank=True)
     address_line_2 = models.CharField(max_length=100, blank=True)
     town = models.CharField("town or city", max_length=100, blank=True)
     postcode = models.CharField(max_length=8, blank=True)
     contact_method = models.CharField(
-        "how we contact you", max_length=10, choices=ContactMethod.choices,
+        "how we contact you",
+        max_length=10,
+        choices=ContactMethod.choices,
         default=ContactMethod.EMAIL,
     )
     large_print = models.BooleanField(default=False)

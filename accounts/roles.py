@@ -15,7 +15,7 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", "Administrator"
 
 
-# Staff of the ombudsman itself: every one of these must verify a second factor before any staff page.
+# Staff of the ombudsman itself: each must verify a second factor before any staff page.
 STAFF_ROLES = frozenset(
     {Role.CASEWORKER, Role.MANAGER, Role.FOI_OFFICER, Role.ANALYST, Role.ADMINISTRATOR}
 )

@@ -121,9 +121,9 @@ def staff_setup(request):
             "token",
             _locked_message(result.locked_until) if result.locked_until else WRONG_ENROLMENT_CODE,
         )
-    qr_svg = qrcode.make(
-        device.config_url, image_factory=qrcode.image.svg.SvgPathImage
-    ).to_string(encoding="unicode")
+    qr_svg = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage).to_string(
+        encoding="unicode"
+    )
     return render(
         request,
         "accounts/staff_setup.html",

@@ -16,12 +16,20 @@ class CaseEventInline(admin.TabularInline):
 
 @admin.register(Case)
 class CaseAdmin(admin.ModelAdmin):
-    """Read-only: status changes go through the back office and its state machine, never the admin."""
+    """Read-only: status changes go through the back office and its state machine, not here."""
 
     list_display = ("reference", "kind", "status", "received_at")
     list_filter = ("kind", "status")
     search_fields = ("reference",)
-    readonly_fields = ("reference", "kind", "status", "status_changed_at", "complainant", "summary", "received_at")
+    readonly_fields = (
+        "reference",
+        "kind",
+        "status",
+        "status_changed_at",
+        "complainant",
+        "summary",
+        "received_at",
+    )
     inlines = [CaseEventInline]
 
     def has_add_permission(self, request):

@@ -1,4 +1,7 @@
-"""Enriching cases from external systems. Called by Celery tasks; never blocks a complaint being received."""
+"""Enriching cases from external systems.
+
+Called by Celery tasks; never blocks a complaint being received.
+"""
 
 import logging
 
@@ -71,6 +74,10 @@ def _record_match(*, case_id, number, record) -> PdsMatch:
             case=case,
             kind=CaseEventKind.PDS_MATCH_FOUND,
             system_reason="pds_enrichment",
-            payload={"match_id": match.pk, "superseded": record.superseded, "restricted": record.restricted},
+            payload={
+                "match_id": match.pk,
+                "superseded": record.superseded,
+                "restricted": record.restricted,
+            },
         )
     return match

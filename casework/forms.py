@@ -20,13 +20,17 @@ from casework.state import CaseAction
 class PdsDecisionForm(forms.Form):
     decision = forms.ChoiceField(
         label="Is this the right patient?",
-        choices=[("confirm", "Yes, this is the patient the complaint is about"), ("reject", "No, this is not the right patient")],
+        choices=[
+            ("confirm", "Yes, this is the patient the complaint is about"),
+            ("reject", "No, this is not the right patient"),
+        ],
         widget=forms.RadioSelect,
         error_messages={"required": "Select whether this is the right patient"},
     )
     reason = forms.CharField(
         label="Why is it not the right patient?",
-        help_text="For example, the date of birth or name does not match what the complainant told us.",
+        help_text="For example, the date of birth or name does not match what the complainant "
+        "told us.",
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),

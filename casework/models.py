@@ -36,7 +36,7 @@ class CaseQuerySet(models.QuerySet):
         return self.filter(status__in=OPEN_STATUS_VALUES)
 
     def awaiting_pds_lookup(self):
-        """Health cases with an NHS number that have neither a PDS match nor a not-found result yet."""
+        """Health cases with an NHS number and neither a PDS match nor a not-found result yet."""
         return (
             self.filter(kind=CaseKind.HEALTH)
             .exclude(patient_nhs_number="")
@@ -106,14 +106,20 @@ class CaseQuerySet(models.QuerySet):
 
 
 class Case(models.Model):
-    """A complaint to the ombudsman. Status changes only through casework.services.case_transition."""
+    """A complaint to the ombudsman. Status changes only in casework.services.case_transition."""
 
     reference = models.CharField(max_length=20, unique=True, editable=False)
     kind = models.CharField(max_length=20, choices=CaseKind.choices)
-    status = models.CharField(max_length=30, choices=CaseStatus.choices, default=CaseStatus.SUBMITTED, db_index=True)
+    status = models.CharField(
+        max_length=30, choices=CaseStatus.choices, default=CaseStatus.SUBMITTED, db_index=True
+    )
     status_changed_at = models.DateTimeField(default=timezone.now)
     complainant = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="complaints"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="complaints",
     )
     summary = models.TextField(blank=True)
     # The NHS number of the patient a health complaint is about, as given; checked against PDS.
@@ -121,13 +127,22 @@ class Case(models.Model):
     organisations = models.ManyToManyField(
         "accounts.Organisation", through="CaseOrganisation", related_name="cases", blank=True
     )
-    # Parliamentary complaints must be referred by an MP (Parliamentary Commissioner Act 1967 s.5(1)).
+    # Parliamentary complaints must be referred by an MP (Parliamentary Commissioner Act 1967
+    # s.5(1)).
     referring_mp = models.ForeignKey(
-        "accounts.MemberOfParliament", null=True, blank=True, on_delete=models.PROTECT, related_name="referred_cases"
+        "accounts.MemberOfParliament",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="referred_cases",
     )
-    # Where the complainant lives, from their postcode: for insight and MP tracking, not for contact.
+    # Where the complainant lives, from their postcode: for insight and MP tracking, not contact.
     constituency = models.ForeignKey(
-        "accounts.Constituency", null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+        "accounts.Constituency",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
     )
     local_authority_code = models.CharField(max_length=9, blank=True)
     # Someone who complains for the complainant with their consent (a relative, an advocate).
@@ -183,14 +198,23 @@ class CaseOrganisation(models.Model):
     """An organisation a case complains about; a caseworker confirms it before investigation."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="case_organisations")
-    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
     confirmed_at = models.DateTimeField(null=True, blank=True)
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["case", "organisation"], name="unique_case_organisation")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "organisation"], name="unique_case_organisation"
+            )
+        ]
+
+    def __str__(self):
+        return f"Organisation {self.organisation_id} on case {self.case_id}"
 
 
 class CaseReferenceSequence(models.Model):
@@ -201,7 +225,12 @@ class CaseReferenceSequence(models.Model):
     last_number = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="unique_reference_sequence")]
+        constraints = [
+            models.UniqueConstraint(fields=["prefix", "year"], name="unique_reference_sequence")
+        ]
+
+    def __str__(self):
+        return f"{self.prefix}-{self.year}: {self.last_number}"
 
 
 class CaseEventKind(models.TextChoices):
@@ -228,11 +257,20 @@ class CaseEventKind(models.TextChoices):
     EVIDENCE_REQUEST_CHASED = "evidence_request_chased", "Overdue evidence request chased"
     LETTER_GENERATED = "letter_generated", "Letter generated"
     DECISION_RECORDED = "decision_recorded", "Decision recorded"
-    PROVISIONAL_REPORT_SHARED = "provisional_report_shared", "Provisional report shared for comments"
-    PROVISIONAL_COMMENTS_RECEIVED = "provisional_comments_received", "Comments on the provisional report received"
+    PROVISIONAL_REPORT_SHARED = (
+        "provisional_report_shared",
+        "Provisional report shared for comments",
+    )
+    PROVISIONAL_COMMENTS_RECEIVED = (
+        "provisional_comments_received",
+        "Comments on the provisional report received",
+    )
     RECOMMENDATION_MADE = "recommendation_made", "Recommendation made"
     RECOMMENDATION_COMPLIANCE = "recommendation_compliance", "Recommendation compliance recorded"
-    DECISION_REDACTION_CONFIRMED = "decision_redaction_confirmed", "Public summary redaction confirmed"
+    DECISION_REDACTION_CONFIRMED = (
+        "decision_redaction_confirmed",
+        "Public summary redaction confirmed",
+    )
     DECISION_PUBLISHED = "decision_published", "Decision published"
     PERSON_MERGED = "person_merged", "Complainant records merged"
     PERSON_MERGE_REVERSED = "person_merge_reversed", "Complainant records merge reversed"
@@ -284,11 +322,13 @@ class CaseEventQuerySet(models.QuerySet):
 
 
 class CaseEvent(models.Model):
-    """Append-only timeline of a case: the complainant's tracking page, audit and insight read it."""
+    """Append-only timeline of a case, read by the tracking page, audit and insight."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=40, choices=CaseEventKind.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     # Who acted when no person did, e.g. "complaint_submit" or a task name.
     system_reason = models.CharField(max_length=100, blank=True)
     from_status = models.CharField(max_length=30, choices=CaseStatus.choices, blank=True)
@@ -303,9 +343,13 @@ class CaseEvent(models.Model):
         ordering = ["created_at", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(actor__isnull=False) | ~models.Q(system_reason=""), name="case_event_has_actor"
+                condition=models.Q(actor__isnull=False) | ~models.Q(system_reason=""),
+                name="case_event_has_actor",
             )
         ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} on case {self.case_id}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
@@ -342,7 +386,9 @@ class PdsMatch(models.Model):
     restricted = models.BooleanField(default=False)
     deceased = models.BooleanField(default=False)
     superseded = models.BooleanField(default=False)
-    status = models.CharField(max_length=20, choices=PdsMatchStatus.choices, default=PdsMatchStatus.PENDING)
+    status = models.CharField(
+        max_length=20, choices=PdsMatchStatus.choices, default=PdsMatchStatus.PENDING
+    )
     found_at = models.DateTimeField(default=timezone.now)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -357,10 +403,15 @@ class PdsMatch(models.Model):
                 fields=["case", "requested_nhs_number"], name="one_pds_match_per_case_and_number"
             ),
             models.CheckConstraint(
-                condition=models.Q(restricted=False) | (models.Q(postcode="") & models.Q(gp_ods_code="")),
+                condition=models.Q(restricted=False)
+                | (models.Q(postcode="") & models.Q(gp_ods_code="")),
                 name="restricted_pds_match_has_no_address_or_gp",
             ),
         ]
+
+    def __str__(self):
+        # No name or NHS number: a string of this may end up in a log.
+        return f"PDS match {self.pk} for case {self.case_id} ({self.status})"
 
     @property
     def full_name(self):
@@ -403,7 +454,8 @@ def document_storage_key(now=None) -> str:
 
 class DocumentQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Caseworkers and managers see every document; complainants the shared ones on their own cases."""
+        """Caseworkers and managers see every document; complainants the shared ones on their own
+        cases."""
         if not user.is_authenticated:
             return self.none()
         if user.has_perm("casework.view_case_queue"):
@@ -427,7 +479,7 @@ class DocumentQuerySet(models.QuerySet):
         )
 
     def holding_bytes(self):
-        """Documents whose bytes are in storage: accepted at upload, not found infected, not purged."""
+        """Documents whose bytes are in storage: accepted at upload, not infected, not purged."""
         return self.filter(
             status__in=[DocumentStatus.PENDING, DocumentStatus.CLEAN], purged_at__isnull=True
         )
@@ -590,7 +642,9 @@ class MessageParty(models.TextChoices):
 
 class MessageQuerySet(models.QuerySet):
     def thread(self, *, case, party, organisation=None):
-        return self.filter(case=case, party=party, organisation=organisation).select_related("author")
+        return self.filter(case=case, party=party, organisation=organisation).select_related(
+            "author"
+        )
 
     def unread_by_ombudsman(self):
         return self.filter(from_ombudsman=False, read_at__isnull=True)
@@ -630,6 +684,9 @@ class Message(models.Model):
                 name="organisation_thread_names_its_organisation",
             )
         ]
+
+    def __str__(self):
+        return f"Message {self.pk} on case {self.case_id} ({self.get_party_display()})"
 
 
 # The back office: teams and assignment, internal notes, equality information, related cases.
@@ -692,7 +749,8 @@ class CaseNote(models.Model):
 # Equality monitoring, in the ONS 2021 Census categories so figures compare with the population.
 # "Prefer not to say" is an answer to each question; declining the whole set is `declined`.
 # One set of categories and values serves both the answers taken here by caseworkers and those
-# given with the complaint form (complaints.models.EqualityMonitoring), so they can be counted together.
+# given with the complaint form (complaints.models.EqualityMonitoring), so they can be counted
+# together.
 PREFER_NOT_TO_SAY = ("prefer_not", "Prefer not to say")
 
 
@@ -842,7 +900,9 @@ class EvidenceRequestQuerySet(models.QuerySet):
             met_late=models.Count("id", filter=models.Q(status=EvidenceRequestStatus.MET_LATE)),
             overdue=models.Count(
                 "id",
-                filter=models.Q(status=EvidenceRequestStatus.OPEN, due_date__lt=timezone.localdate()),
+                filter=models.Q(
+                    status=EvidenceRequestStatus.OPEN, due_date__lt=timezone.localdate()
+                ),
             ),
         )
         answered = figures["met"] + figures["met_late"]
@@ -875,17 +935,23 @@ class EvidenceRequest(models.Model):
     MAX_LENGTH = 5_000
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="evidence_requests")
-    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="evidence_requests")
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="evidence_requests"
+    )
     description = models.TextField(max_length=MAX_LENGTH)
     # The address the request went to: organisations have no contact address in the directory,
     # and the one a caseworker uses can differ from case to case.
     sent_to = models.EmailField(blank=True)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     requested_at = models.DateTimeField(default=timezone.now)
     requested_on = models.DateField()
     due_date = models.DateField()
     clock = models.JSONField(default=dict)
-    status = models.CharField(max_length=20, choices=EvidenceRequestStatus.choices, default=EvidenceRequestStatus.OPEN)
+    status = models.CharField(
+        max_length=20, choices=EvidenceRequestStatus.choices, default=EvidenceRequestStatus.OPEN
+    )
     responded_at = models.DateTimeField(null=True, blank=True)
     responded_on = models.DateField(null=True, blank=True)
     response_note = models.TextField(blank=True)
@@ -902,7 +968,11 @@ class EvidenceRequest(models.Model):
         indexes = [
             models.Index(fields=["case", "requested_at"]),
             models.Index(fields=["organisation", "status"]),
-            models.Index(fields=["due_date"], name="evidence_request_open_due", condition=models.Q(status="open")),
+            models.Index(
+                fields=["due_date"],
+                name="evidence_request_open_due",
+                condition=models.Q(status="open"),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -956,7 +1026,9 @@ class Decision(models.Model):
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -965,7 +1037,8 @@ class Decision(models.Model):
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(published_at__isnull=True) | models.Q(redaction_confirmed_at__isnull=False),
+                condition=models.Q(published_at__isnull=True)
+                | models.Q(redaction_confirmed_at__isnull=False),
                 name="decision_published_only_when_redaction_confirmed",
             )
         ]
@@ -993,7 +1066,9 @@ class ProvisionalComment(models.Model):
     )
     body = models.TextField(max_length=10_000)
     received_on = models.DateField()
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     recorded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -1007,7 +1082,9 @@ class ProvisionalComment(models.Model):
         ]
 
     def __str__(self):
-        return f"Comments from the {self.get_party_display().lower()} on decision {self.decision_id}"
+        return (
+            f"Comments from the {self.get_party_display().lower()} on decision {self.decision_id}"
+        )
 
 
 class RecommendationStatus(models.TextChoices):
@@ -1020,17 +1097,23 @@ class Recommendation(models.Model):
     """Something the organisation should do to put things right, by a date, and whether it did."""
 
     decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="recommendations")
-    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
     text = models.TextField(max_length=5_000)
     due_date = models.DateField()
-    status = models.CharField(max_length=20, choices=RecommendationStatus.choices, default=RecommendationStatus.PENDING)
+    status = models.CharField(
+        max_length=20, choices=RecommendationStatus.choices, default=RecommendationStatus.PENDING
+    )
     compliance_note = models.TextField(blank=True)
     evidence = models.ManyToManyField(Document, blank=True, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -1218,7 +1301,8 @@ class ClinicalCode(models.Model):
         indexes = [
             models.Index(fields=["case", "axis", "review"]),
             models.Index(
-                fields=["axis", "code"], name="clinical_code_confirmed",
+                fields=["axis", "code"],
+                name="clinical_code_confirmed",
                 condition=models.Q(review="confirmed"),
             ),
         ]
@@ -1311,7 +1395,9 @@ class TriageSuggestion(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["case", "model"], name="triage_once_per_case_and_model"),
+            models.UniqueConstraint(
+                fields=["case", "model"], name="triage_once_per_case_and_model"
+            ),
         ]
 
     def __str__(self):

@@ -14,7 +14,6 @@ from django.utils import timezone
 from accounts.models import ContactPreferences
 from accounts.otp import client_ip
 from accounts.roles import STAFF_ROLES
-
 from casework import tasks
 from casework.documents import document_bytes_delete, document_bytes_store
 from casework.evidence.screening import (
@@ -37,10 +36,10 @@ from casework.models import (
     CaseNote,
     CaseOrganisation,
     CaseReferenceSequence,
-    Message,
-    MessageParty,
     Document,
     DocumentStatus,
+    Message,
+    MessageParty,
     PdsMatch,
     PdsMatchStatus,
     PersonMerge,
@@ -82,12 +81,17 @@ _TARGET_AFTER_ACTION = {CaseAction.RESUME_ASSESSMENT: 10, CaseAction.REOPEN: 20}
 
 @transaction.atomic
 def case_reference_next(*, kind: CaseKind, year: int | None = None) -> str:
-    """Issue the next reference, e.g. HC-2026-000123, under a row lock so concurrent submissions never clash."""
+    """Issue the next reference, e.g. HC-2026-000123, under a row lock so that concurrent
+    submissions never clash."""
     prefix = REFERENCE_PREFIX[CaseKind(kind)]
     year = year or timezone.localdate().year
     CaseReferenceSequence.objects.get_or_create(prefix=prefix, year=year)
-    CaseReferenceSequence.objects.filter(prefix=prefix, year=year).update(last_number=F("last_number") + 1)
-    number = CaseReferenceSequence.objects.select_for_update().get(prefix=prefix, year=year).last_number
+    CaseReferenceSequence.objects.filter(prefix=prefix, year=year).update(
+        last_number=F("last_number") + 1
+    )
+    number = (
+        CaseReferenceSequence.objects.select_for_update().get(prefix=prefix, year=year).last_number
+    )
     return f"{prefix}-{year}-{number:06d}"
 
 
@@ -155,7 +159,11 @@ class StaleDecision(Exception):
 @transaction.atomic
 def pds_match_decide(*, match_id: int, actor, confirm: bool, reason: str = "") -> PdsMatch:
     """A caseworker confirms or rejects the PDS record found for a case; the case records who."""
-    match = PdsMatch.objects.select_for_update(of=("self",)).select_related("decided_by").get(pk=match_id)
+    match = (
+        PdsMatch.objects.select_for_update(of=("self",))
+        .select_related("decided_by")
+        .get(pk=match_id)
+    )
     if match.status != PdsMatchStatus.PENDING:
         raise StaleDecision(
             f"This record was already {match.get_status_display().lower()} "
@@ -488,7 +496,9 @@ def audit_record(
 
 
 @transaction.atomic
-def message_send(*, case: Case, author, party: MessageParty, body: str, from_ombudsman: bool, organisation=None) -> Message:
+def message_send(
+    *, case: Case, author, party: MessageParty, body: str, from_ombudsman: bool, organisation=None
+) -> Message:
     """Post a message in the case's thread with `party`, record it on the timeline, and tell the
     recipient after commit that a message is waiting (never what it says)."""
     body = body.strip()
@@ -497,12 +507,22 @@ def message_send(*, case: Case, author, party: MessageParty, body: str, from_omb
     if len(body) > Message.MAX_LENGTH:
         raise ValueError(f"A message must be {Message.MAX_LENGTH:,} characters or fewer")
     message = Message.objects.create(
-        case=case, party=MessageParty(party), organisation=organisation, from_ombudsman=from_ombudsman,
-        author=author, body=body,
+        case=case,
+        party=MessageParty(party),
+        organisation=organisation,
+        from_ombudsman=from_ombudsman,
+        author=author,
+        body=body,
     )
     CaseEvent.objects.create(
-        case=case, kind=CaseEventKind.MESSAGE_SENT, actor=author,
-        payload={"message_id": message.pk, "party": message.party, "from_ombudsman": from_ombudsman},
+        case=case,
+        kind=CaseEventKind.MESSAGE_SENT,
+        actor=author,
+        payload={
+            "message_id": message.pk,
+            "party": message.party,
+            "from_ombudsman": from_ombudsman,
+        },
     )
     recipient = case.complainant if from_ombudsman and party == MessageParty.COMPLAINANT else None
     if recipient is not None and recipient.email:
@@ -521,7 +541,9 @@ def message_send(*, case: Case, author, party: MessageParty, body: str, from_omb
 
 
 @transaction.atomic
-def messages_mark_read(*, case: Case, party: MessageParty, reader_is_ombudsman: bool, organisation=None) -> int:
+def messages_mark_read(
+    *, case: Case, party: MessageParty, reader_is_ombudsman: bool, organisation=None
+) -> int:
     """Mark the other side's messages in a thread as read by whoever is reading now."""
     return (
         Message.objects.thread(case=case, party=party, organisation=organisation)
@@ -778,9 +800,9 @@ _PERSON_ROWS = (
     (Document, "uploaded_by"),
     (InformationRequest, "user"),
 )
-_MODELS_BY_LABEL = {
-    model._meta.label_lower: model for model, _ in _PERSON_ROWS
-} | {ContactPreferences._meta.label_lower: ContactPreferences}
+_MODELS_BY_LABEL = {model._meta.label_lower: model for model, _ in _PERSON_ROWS} | {
+    ContactPreferences._meta.label_lower: ContactPreferences
+}
 
 
 def _is_staff_account(user) -> bool:

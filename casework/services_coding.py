@@ -247,9 +247,7 @@ def _run_store(*, case_id: int, document_id: int | None, outcome: _Outcome) -> C
         reasons.append(result.reason)
     capped = len(found) > MAX_CODES_PER_SOURCE
     if capped:
-        reasons.append(
-            f"kept the first {MAX_CODES_PER_SOURCE:,} of {len(found):,} suggestions"
-        )
+        reasons.append(f"kept the first {MAX_CODES_PER_SOURCE:,} of {len(found):,} suggestions")
         found = found[:MAX_CODES_PER_SOURCE]
 
     existing = {_key(code): code for code in run.codes.all()}
@@ -314,9 +312,7 @@ def clinical_code_review(
     if decision == CodeReview.SUGGESTED:
         raise CodeReviewRefused("Choose whether to confirm or reject the code")
     code = (
-        ClinicalCode.objects.select_for_update(of=("self",))
-        .select_related("case")
-        .get(pk=code.pk)
+        ClinicalCode.objects.select_for_update(of=("self",)).select_related("case").get(pk=code.pk)
     )
     if not reviewer.has_perm("casework.work_case", code.case):
         raise PermissionDenied("Only caseworkers and managers can review clinical codes.")

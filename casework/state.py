@@ -38,7 +38,14 @@ class CaseAction(models.TextChoices):
 
 S = CaseStatus
 OPEN_STATUSES = frozenset(
-    {S.SUBMITTED, S.ASSESSMENT, S.AWAITING_INFORMATION, S.INVESTIGATION, S.PROVISIONAL_DECISION, S.FINAL_DECISION}
+    {
+        S.SUBMITTED,
+        S.ASSESSMENT,
+        S.AWAITING_INFORMATION,
+        S.INVESTIGATION,
+        S.PROVISIONAL_DECISION,
+        S.FINAL_DECISION,
+    }
 )
 ENDED_STATUSES = frozenset({S.CLOSED, S.PREMATURE, S.OUT_OF_REMIT, S.WITHDRAWN})
 _BEFORE_INVESTIGATION = frozenset({S.SUBMITTED, S.ASSESSMENT, S.AWAITING_INFORMATION})
@@ -52,13 +59,21 @@ class Rule:
 
 RULES: dict[CaseAction, Rule] = {
     CaseAction.START_ASSESSMENT: Rule(frozenset({S.SUBMITTED}), S.ASSESSMENT),
-    CaseAction.REQUEST_INFORMATION: Rule(frozenset({S.ASSESSMENT, S.INVESTIGATION}), S.AWAITING_INFORMATION),
+    CaseAction.REQUEST_INFORMATION: Rule(
+        frozenset({S.ASSESSMENT, S.INVESTIGATION}), S.AWAITING_INFORMATION
+    ),
     CaseAction.RESUME_ASSESSMENT: Rule(frozenset({S.AWAITING_INFORMATION}), S.ASSESSMENT),
-    CaseAction.START_INVESTIGATION: Rule(frozenset({S.ASSESSMENT, S.AWAITING_INFORMATION}), S.INVESTIGATION),
-    CaseAction.ISSUE_PROVISIONAL_DECISION: Rule(frozenset({S.INVESTIGATION}), S.PROVISIONAL_DECISION),
+    CaseAction.START_INVESTIGATION: Rule(
+        frozenset({S.ASSESSMENT, S.AWAITING_INFORMATION}), S.INVESTIGATION
+    ),
+    CaseAction.ISSUE_PROVISIONAL_DECISION: Rule(
+        frozenset({S.INVESTIGATION}), S.PROVISIONAL_DECISION
+    ),
     # A final decision may follow the provisional one, or come straight from investigation when
     # nothing needs comment (e.g. a case resolved by agreement).
-    CaseAction.ISSUE_FINAL_DECISION: Rule(frozenset({S.INVESTIGATION, S.PROVISIONAL_DECISION}), S.FINAL_DECISION),
+    CaseAction.ISSUE_FINAL_DECISION: Rule(
+        frozenset({S.INVESTIGATION, S.PROVISIONAL_DECISION}), S.FINAL_DECISION
+    ),
     CaseAction.CLOSE: Rule(frozenset({S.FINAL_DECISION}), S.CLOSED),
     # Early exits are decided at assessment, before any investigation starts.
     CaseAction.MARK_PREMATURE: Rule(_BEFORE_INVESTIGATION, S.PREMATURE),
@@ -70,12 +85,15 @@ RULES: dict[CaseAction, Rule] = {
 
 
 class IllegalTransition(Exception):
-    """The action is not allowed from the case's current status; the message says why in plain English."""
+    """The action is not allowed from the case's current status; the message says why in plain
+    English."""
 
     def __init__(self, status: CaseStatus, action: CaseAction):
         self.status = CaseStatus(status)
         self.action = CaseAction(action)
-        allowed_from = ", ".join(CaseStatus(s).label.lower() for s in sorted(RULES[self.action].sources))
+        allowed_from = ", ".join(
+            CaseStatus(s).label.lower() for s in sorted(RULES[self.action].sources)
+        )
         super().__init__(
             f"You cannot {self.action.label.lower()} while the case is "
             f"{self.status.label.lower()}. This is only possible when the case is: {allowed_from}."

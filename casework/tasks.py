@@ -86,10 +86,18 @@ CODING_SWEEP_DAYS = timedelta(days=3)
 def requeue_stalled_work() -> dict:
     """Beat: queue again the virus scans, PDS lookups and codings lost on the way to the broker."""
     cutoff = timezone.now() - timedelta(seconds=settings.CASEWORK_STALLED_AFTER_SECONDS)
-    scans = list(Document.objects.awaiting_scan().filter(created_at__lt=cutoff).values_list("pk", flat=True)[:500])
+    scans = list(
+        Document.objects.awaiting_scan()
+        .filter(created_at__lt=cutoff)
+        .values_list("pk", flat=True)[:500]
+    )
     for document_id in scans:
         scan_document.delay(document_id)
-    lookups = list(Case.objects.awaiting_pds_lookup().filter(received_at__lt=cutoff).values_list("pk", flat=True)[:500])
+    lookups = list(
+        Case.objects.awaiting_pds_lookup()
+        .filter(received_at__lt=cutoff)
+        .values_list("pk", flat=True)[:500]
+    )
     for case_id in lookups:
         enrich_case_from_pds.delay(case_id)
     # Coding only looks back a few days: older cases without codes (from before coding existed,

@@ -1,7 +1,6 @@
 from django.urls import path
 
-from casework import views, views_coding, views_decisions
-from casework import views_precedents
+from casework import views, views_coding, views_decisions, views_precedents
 
 app_name = "casework"
 
@@ -116,7 +115,9 @@ urlpatterns += [
         views_decisions.redaction_check,
         name="decision_redaction",
     ),
-    path("cases/<str:reference>/decision/publish", views_decisions.publish, name="decision_publish"),
+    path(
+        "cases/<str:reference>/decision/publish", views_decisions.publish, name="decision_publish"
+    ),
 ]
 
 urlpatterns += [

@@ -156,7 +156,12 @@ def pds_match(request, reference):
     return render(
         request,
         "casework/pds_match.html",
-        {"case": case, "match": match, "form": form, "pending": match is not None and match.status == PdsMatchStatus.PENDING},
+        {
+            "case": case,
+            "match": match,
+            "form": form,
+            "pending": match is not None and match.status == PdsMatchStatus.PENDING,
+        },
     )
 
 
@@ -261,7 +266,9 @@ def case_documents(request, reference):
     """A case's documents, and the form staff upload more with."""
     case = case_for_staff(request, reference)
     posted = request.method == "POST"
-    form = StaffDocumentUploadForm(request.POST if posted else None, request.FILES if posted else None)
+    form = StaffDocumentUploadForm(
+        request.POST if posted else None, request.FILES if posted else None
+    )
     if posted and form.is_valid():
         try:
             documents = document_upload(
@@ -290,9 +297,9 @@ def case_documents_uploaded(request, reference):
     """What became of each file in an upload; reloading shows the latest scan results."""
     case = case_for_staff(request, reference)
     documents = list(
-        Document.objects.visible_to(request.user).filter(
-            case=case, uploaded_by=request.user, pk__in=uploaded_ids(request)
-        ).order_by("id")
+        Document.objects.visible_to(request.user)
+        .filter(case=case, uploaded_by=request.user, pk__in=uploaded_ids(request))
+        .order_by("id")
     )
     return render(
         request,

@@ -120,9 +120,7 @@ def _passages(text: str, codes) -> tuple[list[Passage], bool]:
         if right < len(text):
             space = text.rfind(" ", max(inside[-1].end, right - 40), right)
             right = space if space != -1 else right
-        passages.append(
-            Passage(_pieces(text, left, right, inside), left > 0, right < len(text))
-        )
+        passages.append(Passage(_pieces(text, left, right, inside), left > 0, right < len(text)))
     return passages, False
 
 
@@ -158,7 +156,10 @@ def _sources(case) -> tuple[list[Source], list]:
     narrative = next((run for run in runs if run.document_id is None), None)
     sources.append(
         _source(
-            "narrative", "Complaint narrative", narrative, case_narrative_text(case),
+            "narrative",
+            "Complaint narrative",
+            narrative,
+            case_narrative_text(case),
             by_run.get(narrative.pk, []) if narrative else [],
         )
     )
@@ -168,12 +169,14 @@ def _sources(case) -> tuple[list[Source], list]:
         if run.document_id is not None:
             sources.append(
                 _source(
-                    f"document-{run.document_id}", run.document.original_filename, run,
-                    run.document.extracted_text, by_run.get(run.pk, []),
+                    f"document-{run.document_id}",
+                    run.document.original_filename,
+                    run,
+                    run.document.extracted_text,
+                    by_run.get(run.pk, []),
                 )
             )
     return sources, uncoded
-
 
 
 REVIEW_REFUSED = "Only caseworkers and managers can review clinical codes."
@@ -228,8 +231,6 @@ def clinical_codes_confirm_present_view(request, reference, run_id):
     case = case_to_work(request, reference, REVIEW_REFUSED)
     run = get_object_or_404(CodingRun, pk=run_id, case=case)
     count = clinical_codes_confirm_present(run=run, reviewer=request.user, ip=client_ip(request))
-    messages.success(
-        request, f"Confirmed {count} present condition{'' if count == 1 else 's'}."
-    )
+    messages.success(request, f"Confirmed {count} present condition{'' if count == 1 else 's'}.")
     anchor = "narrative" if run.document_id is None else f"document-{run.document_id}"
     return redirect(_codes_url(case, anchor))

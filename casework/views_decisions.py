@@ -60,7 +60,6 @@ def _field_of(exc, form):
     return exc.field if exc.field in form.fields else None
 
 
-
 def _case_organisations(case):
     return Organisation.objects.filter(
         pk__in=case.case_organisations.values("organisation_id")

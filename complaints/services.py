@@ -292,14 +292,20 @@ def complaint_submit(*, draft: ComplaintDraft, user, submission_token=None) -> C
     }
     try:
         notification_send(
-            channel="email", to=user.email, template="complaint_received",
-            personalisation=personalisation, reference=f"complaint-{case.pk}",
+            channel="email",
+            to=user.email,
+            template="complaint_received",
+            personalisation=personalisation,
+            reference=f"complaint-{case.pk}",
         )
     except ValueError:
         # A name the notification rules refuse (digits, symbols) is never put into an email.
         notification_send(
-            channel="email", to=user.email, template="complaint_received",
-            personalisation={**personalisation, "name": "there"}, reference=f"complaint-{case.pk}",
+            channel="email",
+            to=user.email,
+            template="complaint_received",
+            personalisation={**personalisation, "name": "there"},
+            reference=f"complaint-{case.pk}",
         )
     return case
 

@@ -60,9 +60,9 @@ def evidence_uploaded(request, reference):
     """What became of each file in an upload; reloading shows the latest scan results."""
     case = case_for_complainant(request, reference)
     documents = list(
-        Document.objects.visible_to(request.user).filter(
-            case=case, uploaded_by=request.user, pk__in=uploaded_ids(request)
-        ).order_by("id")
+        Document.objects.visible_to(request.user)
+        .filter(case=case, uploaded_by=request.user, pk__in=uploaded_ids(request))
+        .order_by("id")
     )
     return render(
         request,

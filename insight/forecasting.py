@@ -68,9 +68,7 @@ def _calendar_regression(history: list[float], horizon: int, season: int) -> lis
     from statsmodels.regression.linear_model import OLS
 
     n = len(history)
-    fitted = OLS(
-        np.asarray(history, dtype=float), _calendar_features(list(range(n)), season)
-    ).fit()
+    fitted = OLS(np.asarray(history, dtype=float), _calendar_features(list(range(n)), season)).fit()
     future = _calendar_features(list(range(n, n + horizon)), season)
     return [float(v) for v in fitted.predict(future)]
 

@@ -46,7 +46,9 @@ class ResilientRedisCache(RedisCache):
             if first:
                 logger.warning(
                     "cache unavailable (%s during %s); treating it as empty for %gs",
-                    type(exc).__name__, operation, self.retry_after,
+                    type(exc).__name__,
+                    operation,
+                    self.retry_after,
                 )
             return fallback()
 
@@ -54,43 +56,50 @@ class ResilientRedisCache(RedisCache):
         # False ("already there") rather than True: a caller using add() as a lock then backs
         # off instead of two callers both believing they hold it.
         return self._attempt(
-            "add", lambda: super(ResilientRedisCache, self).add(key, value, timeout, version),
+            "add",
+            lambda: super(ResilientRedisCache, self).add(key, value, timeout, version),
             lambda: False,
         )
 
     def get(self, key, default=None, version=None):
         return self._attempt(
-            "get", lambda: super(ResilientRedisCache, self).get(key, default, version),
+            "get",
+            lambda: super(ResilientRedisCache, self).get(key, default, version),
             lambda: default,
         )
 
     def set(self, key, value, timeout=None, version=None):
         self._attempt(
-            "set", lambda: super(ResilientRedisCache, self).set(key, value, timeout, version),
+            "set",
+            lambda: super(ResilientRedisCache, self).set(key, value, timeout, version),
             lambda: None,
         )
 
     def touch(self, key, timeout=None, version=None):
         return self._attempt(
-            "touch", lambda: super(ResilientRedisCache, self).touch(key, timeout, version),
+            "touch",
+            lambda: super(ResilientRedisCache, self).touch(key, timeout, version),
             lambda: False,
         )
 
     def delete(self, key, version=None):
         return self._attempt(
-            "delete", lambda: super(ResilientRedisCache, self).delete(key, version),
+            "delete",
+            lambda: super(ResilientRedisCache, self).delete(key, version),
             lambda: False,
         )
 
     def get_many(self, keys, version=None):
         return self._attempt(
-            "get_many", lambda: super(ResilientRedisCache, self).get_many(keys, version),
+            "get_many",
+            lambda: super(ResilientRedisCache, self).get_many(keys, version),
             dict,
         )
 
     def has_key(self, key, version=None):
         return self._attempt(
-            "has_key", lambda: super(ResilientRedisCache, self).has_key(key, version),
+            "has_key",
+            lambda: super(ResilientRedisCache, self).has_key(key, version),
             lambda: False,
         )
 

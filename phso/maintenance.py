@@ -73,6 +73,8 @@ class DatabaseUnavailableMiddleware:
     def _unavailable(self, request, exc) -> HttpResponse:
         logger.error(
             "database unavailable: %s %s answered 503 (%s)",
-            request.method, request.path, type(exc).__name__ if exc else "raised in middleware",
+            request.method,
+            request.path,
+            type(exc).__name__ if exc else "raised in middleware",
         )
         return maintenance_response()

@@ -36,9 +36,9 @@ SHARE_REQUEST_RATE = "30/h"
 
 def limit_public_posts(view):
     """Anonymous or signed-in public forms: counted per address and, when signed in, per person."""
-    view = ratelimit(
-        group="public-requests", key=_person, rate=PUBLIC_REQUEST_RATE, method="POST"
-    )(view)
+    view = ratelimit(group="public-requests", key=_person, rate=PUBLIC_REQUEST_RATE, method="POST")(
+        view
+    )
     # Many people can share one address (a library, an advice centre): looser than per person.
     return ratelimit(group="public-requests-ip", key=_address, rate="30/h", method="POST")(view)
 
@@ -48,9 +48,9 @@ def limit_invitations(view):
 
 
 def limit_share_requests(view):
-    return ratelimit(
-        group="share-requests", key=_person, rate=SHARE_REQUEST_RATE, method="POST"
-    )(view)
+    return ratelimit(group="share-requests", key=_person, rate=SHARE_REQUEST_RATE, method="POST")(
+        view
+    )
 
 
 def ratelimited(request):

@@ -33,10 +33,16 @@ ALLOWED_HOSTS = env.list(
 
 if PRODUCTION:
     problems = []
-    if not SECRET_KEY or SECRET_KEY == INSECURE_DEV_SECRET_KEY or SECRET_KEY.startswith("django-insecure"):
+    if (
+        not SECRET_KEY
+        or SECRET_KEY == INSECURE_DEV_SECRET_KEY
+        or SECRET_KEY.startswith("django-insecure")
+    ):
         problems.append("SECRET_KEY must be set to a long random value")
     elif len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
-        problems.append("SECRET_KEY must be at least 50 characters with at least 5 distinct characters")
+        problems.append(
+            "SECRET_KEY must be at least 50 characters with at least 5 distinct characters"
+        )
     if DEBUG:
         problems.append("DEBUG must be False")
     if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
@@ -240,7 +246,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -369,7 +378,9 @@ SECURE_HSTS_PRELOAD = PRODUCTION
 if PRODUCTION:
     # The service runs behind a TLS-terminating proxy that sets X-Forwarded-Proto.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[f"https://{h}" for h in ALLOWED_HOSTS])
+    CSRF_TRUSTED_ORIGINS = env.list(
+        "CSRF_TRUSTED_ORIGINS", default=[f"https://{h}" for h in ALLOWED_HOSTS]
+    )
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # Behind that proxy every request arrives from the proxy's address: per-IP rate limits (and the
 # addresses in security log lines) must use the client's, from the entry the proxy appends to

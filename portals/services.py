@@ -678,7 +678,12 @@ def portal_reply_send(*, case, author, party, body: str, organisation=None) -> M
     """Staff reply on an MP office or organisation thread; every active member of that office or
     organisation is told a message is waiting (never what it says)."""
     message = message_send(
-        case=case, author=author, party=party, body=body, from_ombudsman=True, organisation=organisation
+        case=case,
+        author=author,
+        party=party,
+        body=body,
+        from_ombudsman=True,
+        organisation=organisation,
     )
     if party == MessageParty.ORGANISATION:
         members = OrganisationMembership.objects.active().filter(organisation=organisation)
@@ -689,12 +694,18 @@ def portal_reply_send(*, case, author, party, body: str, organisation=None) -> M
         )
         members = MpOfficeMembership.objects.active().filter(office__in=offices)
         path = f"/mp/cases/{case.reference}/messages"
-    for user_id, email, name in members.values_list("user_id", "user__email", "user__full_name").distinct():
+    for user_id, email, name in members.values_list(
+        "user_id", "user__email", "user__full_name"
+    ).distinct():
         notification_send(
             channel="email",
             to=email,
             template="new_message",
-            personalisation={"name": name or "there", "reference": case.reference, "link": _link(path)},
+            personalisation={
+                "name": name or "there",
+                "reference": case.reference,
+                "link": _link(path),
+            },
             reference=f"message-{message.pk}-user-{user_id}",
         )
     return message

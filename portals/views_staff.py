@@ -13,7 +13,12 @@ from casework.services_decisions import EvidenceRequestRefused
 from portals import selectors
 from portals.forms import ExtensionDecisionForm, HandoverForm, MessageForm
 from portals.models import ExtensionRequest, ExtensionRequestStatus, MpOffice, Referral
-from portals.services import PortalRefused, extension_request_decide, office_handover, portal_reply_send
+from portals.services import (
+    PortalRefused,
+    extension_request_decide,
+    office_handover,
+    portal_reply_send,
+)
 
 
 def _need(request, perm):

@@ -79,9 +79,23 @@ def start_redis_server(workdir: Path, timeout: float = 10, port: int | None = No
         log = workdir / f"redis-{chosen}.log"
         with log.open("ab") as out:
             process = subprocess.Popen(  # noqa: S603 - fixed argument list, no shell
-                [binary, "--port", str(chosen), "--bind", "127.0.0.1", "--save", "",
-                 "--appendonly", "no", "--dir", str(workdir), "--daemonize", "no"],
-                stdout=out, stderr=subprocess.STDOUT,
+                [
+                    binary,
+                    "--port",
+                    str(chosen),
+                    "--bind",
+                    "127.0.0.1",
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                    "--dir",
+                    str(workdir),
+                    "--daemonize",
+                    "no",
+                ],
+                stdout=out,
+                stderr=subprocess.STDOUT,
             )
         server = RedisServer(port=chosen, process=process, log=log)
         deadline = time.monotonic() + timeout
@@ -131,7 +145,12 @@ class CeleryWorker:
 
 
 def start_celery_worker(
-    *, broker_url: str, database_url: str, queue: str, log: Path, timeout: float = 180,
+    *,
+    broker_url: str,
+    database_url: str,
+    queue: str,
+    log: Path,
+    timeout: float = 180,
     extra_env: dict | None = None,
 ) -> CeleryWorker:
     """Start `celery -A phso worker` (solo pool) consuming only `queue`; wait until it is ready.
@@ -151,10 +170,31 @@ def start_celery_worker(
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("wb") as out:
         process = subprocess.Popen(  # noqa: S603 - fixed argument list, no shell
-            [sys.executable, "-m", "celery", "-A", "phso", "worker", "--pool", "solo",
-             "--concurrency", "1", "--queues", queue, "--hostname", f"{queue}@%h",
-             "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel", "INFO"],
-            cwd=BASE_DIR, env=env, stdout=out, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "phso",
+                "worker",
+                "--pool",
+                "solo",
+                "--concurrency",
+                "1",
+                "--queues",
+                queue,
+                "--hostname",
+                f"{queue}@%h",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "--loglevel",
+                "INFO",
+            ],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
     worker = CeleryWorker(queue=queue, process=process, log=log)
     deadline = time.monotonic() + timeout
@@ -236,14 +276,35 @@ def start_gunicorn(
     log = workdir / "gunicorn.log"
     with log.open("wb") as out:
         process = subprocess.Popen(  # noqa: S603 - fixed argument list, no shell
-            [sys.executable, "-m", "gunicorn", "phso.wsgi:application", "--config", str(config),
-             "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads),
-             "--worker-class", "gthread", "--preload", "--timeout", "60",
-             # Longer than any client waits between requests, so that the server never closes a
-             # kept-alive connection just as the client sends on it (a reset, not an answer).
-             "--keep-alive", "30",
-             "--control-socket", str(workdir / "gunicorn.ctl")],
-            cwd=BASE_DIR, env=env, stdout=out, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "phso.wsgi:application",
+                "--config",
+                str(config),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(workers),
+                "--threads",
+                str(threads),
+                "--worker-class",
+                "gthread",
+                "--preload",
+                "--timeout",
+                "60",
+                # Longer than any client waits between requests, so that the server never closes a
+                # kept-alive connection just as the client sends on it (a reset, not an answer).
+                "--keep-alive",
+                "30",
+                "--control-socket",
+                str(workdir / "gunicorn.ctl"),
+            ],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
     server = GunicornServer(port=port, process=process, log=log)
 
@@ -266,10 +327,14 @@ def start_gunicorn(
 def _postgres_bin() -> Path:
     """The newest installed PostgreSQL's binaries (Debian: /usr/lib/postgresql/<version>/bin)."""
     root = Path("/usr/lib/postgresql")
-    versions = sorted(
-        (p for p in root.glob("*") if (p / "bin" / "initdb").exists()),
-        key=lambda p: [int(n) for n in p.name.split(".") if n.isdigit()],
-    ) if root.exists() else []
+    versions = (
+        sorted(
+            (p for p in root.glob("*") if (p / "bin" / "initdb").exists()),
+            key=lambda p: [int(n) for n in p.name.split(".") if n.isdigit()],
+        )
+        if root.exists()
+        else []
+    )
     if not versions:
         raise RuntimeError("PostgreSQL is not installed (Debian: apt-get install postgresql)")
     return versions[-1] / "bin"
@@ -294,14 +359,30 @@ class PostgresCluster:
             # PostgreSQL refuses to run as root: as the postgres account, as Debian installs it.
             command = ["runuser", "-u", "postgres", "--", *command]
         subprocess.run(  # noqa: S603 - fixed argument list, no shell
-            command, check=True, cwd="/", timeout=timeout,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            command,
+            check=True,
+            cwd="/",
+            timeout=timeout,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
         )
 
     def start(self) -> None:
         options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off"
-        self._run("pg_ctl", "start", "-w", "-t", "60", "-D", str(self.datadir),
-                  "-l", str(self.root / "server.log"), "-o", options, timeout=90)
+        self._run(
+            "pg_ctl",
+            "start",
+            "-w",
+            "-t",
+            "60",
+            "-D",
+            str(self.datadir),
+            "-l",
+            str(self.root / "server.log"),
+            "-o",
+            options,
+            timeout=90,
+        )
 
     def stop(self) -> None:
         self._run("pg_ctl", "stop", "-w", "-m", "fast", "-D", str(self.datadir))
@@ -334,8 +415,18 @@ def start_private_postgres() -> PostgresCluster:
         datadir=root / "data", port=free_port(), bin=_postgres_bin(), root=root
     )
     try:
-        cluster._run("initdb", "-D", str(cluster.datadir), "-U", "postgres", "--auth=trust",
-                     "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync", timeout=120)
+        cluster._run(
+            "initdb",
+            "-D",
+            str(cluster.datadir),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "--encoding=UTF8",
+            "--locale=C.UTF-8",
+            "--no-sync",
+            timeout=120,
+        )
         cluster.start()
     except Exception:
         cluster.remove()

@@ -1,8 +1,15 @@
 from django.db import migrations
 
 ROLES = [
-    "complainant", "mp", "mp_office_staff", "organisation_user",
-    "caseworker", "manager", "foi_officer", "analyst", "administrator",
+    "complainant",
+    "mp",
+    "mp_office_staff",
+    "organisation_user",
+    "caseworker",
+    "manager",
+    "foi_officer",
+    "analyst",
+    "administrator",
 ]
 
 

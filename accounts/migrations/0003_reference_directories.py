@@ -5,95 +5,188 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_role_groups'),
+        ("accounts", "0002_role_groups"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Constituency',
+            name="Constituency",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=9, unique=True, verbose_name='ONS code')),
-                ('name', models.CharField(max_length=200)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=9, unique=True, verbose_name="ONS code")),
+                ("name", models.CharField(max_length=200)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name_plural': 'constituencies',
-                'ordering': ['name'],
+                "verbose_name_plural": "constituencies",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Postcode',
+            name="Postcode",
             fields=[
-                ('postcode', models.CharField(max_length=8, primary_key=True, serialize=False)),
-                ('easting', models.IntegerField(blank=True, null=True)),
-                ('northing', models.IntegerField(blank=True, null=True)),
-                ('local_authority_code', models.CharField(blank=True, max_length=9)),
-                ('constituency_code', models.CharField(blank=True, max_length=9)),
-                ('country_code', models.CharField(blank=True, max_length=9)),
-                ('latitude', models.FloatField(blank=True, null=True)),
-                ('longitude', models.FloatField(blank=True, null=True)),
-                ('terminated_on', models.DateField(blank=True, help_text='First day of the month Royal Mail stopped using the postcode.', null=True)),
+                ("postcode", models.CharField(max_length=8, primary_key=True, serialize=False)),
+                ("easting", models.IntegerField(blank=True, null=True)),
+                ("northing", models.IntegerField(blank=True, null=True)),
+                ("local_authority_code", models.CharField(blank=True, max_length=9)),
+                ("constituency_code", models.CharField(blank=True, max_length=9)),
+                ("country_code", models.CharField(blank=True, max_length=9)),
+                ("latitude", models.FloatField(blank=True, null=True)),
+                ("longitude", models.FloatField(blank=True, null=True)),
+                (
+                    "terminated_on",
+                    models.DateField(
+                        blank=True,
+                        help_text="First day of the month Royal Mail stopped using the postcode.",
+                        null=True,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['postcode'],
+                "ordering": ["postcode"],
             },
         ),
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=255)),
-                ('ods_code', models.CharField(blank=True, help_text='NHS Organisation Data Service code, for NHS organisations only.', max_length=10, null=True, unique=True, verbose_name='ODS code')),
-                ('kind', models.CharField(choices=[('nhs_trust', 'NHS trust'), ('gp_practice', 'GP practice'), ('icb', 'Integrated care board'), ('government_department', 'Government department'), ('public_body', 'Public body'), ('other', 'Other')], max_length=32)),
-                ('sector', models.CharField(choices=[('health', 'Health'), ('parliamentary', 'Parliamentary')], max_length=16)),
-                ('region', models.CharField(blank=True, max_length=100)),
-                ('town', models.CharField(blank=True, max_length=100)),
-                ('postcode', models.CharField(blank=True, max_length=8)),
-                ('is_active', models.BooleanField(default=True, help_text='Inactive organisations (closed, dormant, merged) are not offered in searches.', verbose_name='active')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=255)),
+                (
+                    "ods_code",
+                    models.CharField(
+                        blank=True,
+                        help_text="NHS Organisation Data Service code, for NHS organisations only.",
+                        max_length=10,
+                        null=True,
+                        unique=True,
+                        verbose_name="ODS code",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("nhs_trust", "NHS trust"),
+                            ("gp_practice", "GP practice"),
+                            ("icb", "Integrated care board"),
+                            ("government_department", "Government department"),
+                            ("public_body", "Public body"),
+                            ("other", "Other"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                (
+                    "sector",
+                    models.CharField(
+                        choices=[("health", "Health"), ("parliamentary", "Parliamentary")],
+                        max_length=16,
+                    ),
+                ),
+                ("region", models.CharField(blank=True, max_length=100)),
+                ("town", models.CharField(blank=True, max_length=100)),
+                ("postcode", models.CharField(blank=True, max_length=8)),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Inactive organisations (closed, dormant, merged) are not offered in searches.",
+                        verbose_name="active",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['name'],
-                'indexes': [models.Index(fields=['kind', 'is_active'], name='accounts_or_kind_121615_idx')],
+                "ordering": ["name"],
+                "indexes": [
+                    models.Index(fields=["kind", "is_active"], name="accounts_or_kind_121615_idx")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='MemberOfParliament',
+            name="MemberOfParliament",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('parliament_id', models.PositiveIntegerField(help_text='The id in the UK Parliament Members API.', unique=True, verbose_name='UK Parliament member id')),
-                ('name', models.CharField(max_length=200)),
-                ('party', models.CharField(blank=True, max_length=100)),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('start_date', models.DateField()),
-                ('end_date', models.DateField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('constituency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='members', to='accounts.constituency')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "parliament_id",
+                    models.PositiveIntegerField(
+                        help_text="The id in the UK Parliament Members API.",
+                        unique=True,
+                        verbose_name="UK Parliament member id",
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("party", models.CharField(blank=True, max_length=100)),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                ("start_date", models.DateField()),
+                ("end_date", models.DateField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "constituency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="members",
+                        to="accounts.constituency",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Member of Parliament',
-                'verbose_name_plural': 'Members of Parliament',
-                'ordering': ['name'],
-                'indexes': [models.Index(fields=['constituency', 'end_date'], name='accounts_me_constit_7542d2_idx')],
+                "verbose_name": "Member of Parliament",
+                "verbose_name_plural": "Members of Parliament",
+                "ordering": ["name"],
+                "indexes": [
+                    models.Index(
+                        fields=["constituency", "end_date"], name="accounts_me_constit_7542d2_idx"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='OrganisationAlias',
+            name="OrganisationAlias",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=255)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='aliases', to='accounts.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=255)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="aliases",
+                        to="accounts.organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'organisation aliases',
-                'ordering': ['name'],
-                'constraints': [models.UniqueConstraint(fields=('organisation', 'name'), name='unique_alias_per_organisation')],
+                "verbose_name_plural": "organisation aliases",
+                "ordering": ["name"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("organisation", "name"), name="unique_alias_per_organisation"
+                    )
+                ],
             },
         ),
     ]

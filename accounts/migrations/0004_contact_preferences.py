@@ -6,33 +6,72 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_reference_directories'),
+        ("accounts", "0003_reference_directories"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ContactPreferences',
+            name="ContactPreferences",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='phone number')),
-                ('address_line_1', models.CharField(blank=True, max_length=100)),
-                ('address_line_2', models.CharField(blank=True, max_length=100)),
-                ('town', models.CharField(blank=True, max_length=100, verbose_name='town or city')),
-                ('postcode', models.CharField(blank=True, max_length=8)),
-                ('contact_method', models.CharField(choices=[('email', 'Email'), ('phone', 'Phone'), ('post', 'Post')], default='email', max_length=10, verbose_name='how we contact you')),
-                ('large_print', models.BooleanField(default=False)),
-                ('easy_read', models.BooleanField(default=False)),
-                ('bsl', models.BooleanField(default=False, verbose_name='BSL interpreter')),
-                ('language', models.CharField(blank=True, max_length=100)),
-                ('other_adjustment', models.TextField(blank=True, max_length=500)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='contact_preferences', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("phone", models.CharField(blank=True, max_length=20, verbose_name="phone number")),
+                ("address_line_1", models.CharField(blank=True, max_length=100)),
+                ("address_line_2", models.CharField(blank=True, max_length=100)),
+                ("town", models.CharField(blank=True, max_length=100, verbose_name="town or city")),
+                ("postcode", models.CharField(blank=True, max_length=8)),
+                (
+                    "contact_method",
+                    models.CharField(
+                        choices=[("email", "Email"), ("phone", "Phone"), ("post", "Post")],
+                        default="email",
+                        max_length=10,
+                        verbose_name="how we contact you",
+                    ),
+                ),
+                ("large_print", models.BooleanField(default=False)),
+                ("easy_read", models.BooleanField(default=False)),
+                ("bsl", models.BooleanField(default=False, verbose_name="BSL interpreter")),
+                ("language", models.CharField(blank=True, max_length=100)),
+                ("other_adjustment", models.TextField(blank=True, max_length=500)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="contact_preferences",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'contact preferences',
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('contact_method', 'phone'), _negated=True), models.Q(('phone', ''), _negated=True), _connector='OR'), name='phone_contact_needs_a_phone_number'), models.CheckConstraint(condition=models.Q(models.Q(('contact_method', 'post'), _negated=True), models.Q(models.Q(('address_line_1', ''), _negated=True), models.Q(('postcode', ''), _negated=True)), _connector='OR'), name='post_contact_needs_an_address')],
+                "verbose_name_plural": "contact preferences",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("contact_method", "phone"), _negated=True),
+                            models.Q(("phone", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="phone_contact_needs_a_phone_number",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("contact_method", "post"), _negated=True),
+                            models.Q(
+                                models.Q(("address_line_1", ""), _negated=True),
+                                models.Q(("postcode", ""), _negated=True),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="post_contact_needs_an_address",
+                    ),
+                ],
             },
         ),
     ]

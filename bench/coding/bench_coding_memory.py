@@ -63,8 +63,11 @@ def child(pages: int, seed: int) -> dict:
     with transaction.atomic():
         case = case_create(kind=CaseKind.HEALTH, summary="Benchmark case")
         document = Document.objects.create(
-            case=case, uploader_role="staff", original_filename="record.pdf",
-            status=DocumentStatus.CLEAN, text_status=TextStatus.EXTRACTED,
+            case=case,
+            uploader_role="staff",
+            original_filename="record.pdf",
+            status=DocumentStatus.CLEAN,
+            text_status=TextStatus.EXTRACTED,
             extracted_text=text,
         )
         del text

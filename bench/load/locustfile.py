@@ -60,8 +60,15 @@ def record_sent(reference: str, draft: str, seconds: float, uploaded_at: float) 
     path = os.environ.get("PHSO_LOAD_RESULTS")
     if not path:
         return
-    line = json.dumps({"reference": reference, "draft": draft, "at": time.time(),
-                       "uploaded_at": uploaded_at, "seconds": round(seconds, 3)})
+    line = json.dumps(
+        {
+            "reference": reference,
+            "draft": draft,
+            "at": time.time(),
+            "uploaded_at": uploaded_at,
+            "seconds": round(seconds, 3),
+        }
+    )
     with _results_lock, open(path, "a", encoding="utf-8") as out:
         out.write(line + "\n")
 
@@ -102,8 +109,12 @@ class Person(HttpUser):
     def fail(self, name: str, message: str):
         """A failure in the statistics for something wrong in a page that did answer 200."""
         self.environment.events.request.fire(
-            request_type="CHECK", name=name, response_time=0, response_length=0,
-            exception=PageError(message), context={},
+            request_type="CHECK",
+            name=name,
+            response_time=0,
+            response_length=0,
+            exception=PageError(message),
+            context={},
         )
         raise PageError(message)
 
@@ -111,8 +122,14 @@ class Person(HttpUser):
         token = CSRF.search(page.text)
         if token is None:
             self.fail(name, f"{name}: no CSRF token on the page")
-        return self.page("POST", url, name, expect=expect,
-                         data={"csrfmiddlewaretoken": token.group(1), **data}, **kwargs)
+        return self.page(
+            "POST",
+            url,
+            name,
+            expect=expect,
+            data={"csrfmiddlewaretoken": token.group(1), **data},
+            **kwargs,
+        )
 
 
 class Complainant(Person):
@@ -132,8 +149,13 @@ class Complainant(Person):
         """
         url = f"/complain/{self.draft}/{step}"
         name = f"/complain/[draft]/{step} POST"
-        with self.client.post(url, data={"csrfmiddlewaretoken": self.csrf, **data}, name=name,
-                              allow_redirects=False, catch_response=True) as r:
+        with self.client.post(
+            url,
+            data={"csrfmiddlewaretoken": self.csrf, **data},
+            name=name,
+            allow_redirects=False,
+            catch_response=True,
+        ) as r:
             if r.status_code != 302:
                 detail = f" {type(r.error).__name__}" if r.status_code == 0 and r.error else ""
                 r.failure(f"{name}: HTTP {r.status_code}{detail} (the answer was not saved)")
@@ -162,8 +184,9 @@ class Complainant(Person):
             self.draft, self.saved_draft = self.saved_draft, None
             self.page("GET", f"/complain/{self.draft}/resume", "/complain/[draft]/resume")
             # The task list it lands on links to the next question: "How it affected you".
-            self.token_from(self.page("GET", f"/complain/{self.draft}/impact",
-                                      "/complain/[draft]/impact"))
+            self.token_from(
+                self.page("GET", f"/complain/{self.draft}/impact", "/complain/[draft]/impact")
+            )
         else:
             self._start_and_answer_the_first_sections()
         self._answer_the_rest_and_send()
@@ -172,31 +195,44 @@ class Complainant(Person):
         today = date.today()
         settings = people()
         start = self.page("GET", "/complain/", "/complain/")
-        page = self.post_form(start, "/complain/", "/complain/ POST (start)", {},
-                              expect="/what-is-it-about")
+        page = self.post_form(
+            start, "/complain/", "/complain/ POST (start)", {}, expect="/what-is-it-about"
+        )
         self.draft = DRAFT.search(page.url).group(1)
         self.token_from(page)
         self.answer("what-is-it-about", {"kind": "health"})
         self.page("GET", f"/complain/{self.draft}/", "/complain/[draft]/")
-        self.token_from(self.page("GET", f"/complain/{self.draft}/your-name",
-                                  "/complain/[draft]/your-name"))
+        self.token_from(
+            self.page("GET", f"/complain/{self.draft}/your-name", "/complain/[draft]/your-name")
+        )
         self.answer("your-name", {"full_name": "Amira O’Neill-Smith"})
         self.answer("your-email", {"email": "amira@example.org"})
         self.answer("your-phone", {"phone": "07700 900 982"})
         self.answer("your-postcode", {"postcode": "GU14 7JU"})
-        self.answer("your-address", {"address_line_1": "1 High Street", "address_line_2": "",
-                                     "town": "Farnborough"})
+        self.answer(
+            "your-address",
+            {"address_line_1": "1 High Street", "address_line_2": "", "town": "Farnborough"},
+        )
         self.answer("your-date-of-birth", date_fields(date(1970, 5, 17)))
         self.answer("for-someone-else", {"for_someone_else": "no"})
         self.answer("nhs-number", {"nhs_number": settings["nhs_number"]})
         organisations = f"/complain/{self.draft}/organisations"
         page = self.page("GET", organisations, "/complain/[draft]/organisations")
-        page = self.post_form(page, organisations, "/complain/[draft]/organisations POST (add)",
-                              {"organisation": settings["organisation_id"]})
-        self.post_form(page, organisations, "/complain/[draft]/organisations POST (continue)",
-                       {"continue": "1"})
-        self.answer("what-happened",
-                    {"what_happened": "The ward did not give my mother her medicine."})
+        page = self.post_form(
+            page,
+            organisations,
+            "/complain/[draft]/organisations POST (add)",
+            {"organisation": settings["organisation_id"]},
+        )
+        self.post_form(
+            page,
+            organisations,
+            "/complain/[draft]/organisations POST (continue)",
+            {"continue": "1"},
+        )
+        self.answer(
+            "what-happened", {"what_happened": "The ward did not give my mother her medicine."}
+        )
         self.answer("when-it-happened", date_fields(today - timedelta(days=200)))
         self.answer("where-it-happened", {"where": "Ward 4, St James’s Hospital"})
 
@@ -206,11 +242,16 @@ class Complainant(Person):
         self.answer("what-you-want", {"remedy": "An apology and a change to checks."})
         self.answer("date-you-complained", date_fields(today - timedelta(days=150)))
         self.answer("final-response", {"final_response": "yes"})
-        page = self.page("GET", f"/complain/{self.draft}/final-response-date",
-                         "/complain/[draft]/final-response-date")
+        page = self.page(
+            "GET",
+            f"/complain/{self.draft}/final-response-date",
+            "/complain/[draft]/final-response-date",
+        )
         page = self.post_form(
-            page, f"/complain/{self.draft}/files/final-response-date",
-            "/complain/[draft]/files/final-response-date POST (upload)", {},
+            page,
+            f"/complain/{self.draft}/files/final-response-date",
+            "/complain/[draft]/files/final-response-date POST (upload)",
+            {},
             files={"files": ("final-response.txt", FINAL_RESPONSE_LETTER, "text/plain")},
         )
         if "final-response.txt" not in page.text:
@@ -231,8 +272,13 @@ class Complainant(Person):
         if token is None:
             self.fail("check answers", "no send button: the form is not complete")
         started = time.monotonic()
-        page = self.post_form(page, check, "/complain/[draft]/check-your-answers POST (send)",
-                              {"submission_token": token.group(1)}, expect="/complaint-sent")
+        page = self.post_form(
+            page,
+            check,
+            "/complain/[draft]/check-your-answers POST (send)",
+            {"submission_token": token.group(1)},
+            expect="/complaint-sent",
+        )
         reference = REFERENCE.search(page.text)
         if reference is None:
             self.fail("complaint sent", "the confirmation page shows no reference")
@@ -274,9 +320,12 @@ class Caseworker(Person):
                 return
             reference = random.choice(references)  # noqa: S311
             case = self.page("GET", f"/staff/cases/{reference}", "/staff/cases/[reference]")
-            self.post_form(case, f"/staff/cases/{reference}/notes",
-                           "/staff/cases/[reference]/notes POST",
-                           {"body": "Called the complainant; waiting for the trust's records."},
-                           expect=f"/staff/cases/{reference}")
+            self.post_form(
+                case,
+                f"/staff/cases/{reference}/notes",
+                "/staff/cases/[reference]/notes POST",
+                {"body": "Called the complainant; waiting for the trust's records."},
+                expect=f"/staff/cases/{reference}",
+            )
         except PageError:
             return

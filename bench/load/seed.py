@@ -57,8 +57,11 @@ def saved_answers(organisation_id: int) -> dict:
         "your-email": {"email": "amira@example.org"},
         "your-phone": {"phone": "07700 900 982"},
         "your-postcode": {"postcode": "GU14 7JU"},
-        "your-address": {"address_line_1": "1 High Street", "address_line_2": "",
-                         "town": "Farnborough"},
+        "your-address": {
+            "address_line_1": "1 High Street",
+            "address_line_2": "",
+            "town": "Farnborough",
+        },
         "your-date-of-birth": {"day": "17", "month": "5", "year": "1970"},
         "for-someone-else": {"for_someone_else": "no"},
         "nhs-number": {"nhs_number": NHS_NUMBER},
@@ -87,12 +90,19 @@ def seed(*, complainants: int, caseworkers: int, cases: int = 30) -> dict:
         town="LEEDS",
         postcode="LS1 3EX",
     )
-    people = {"organisation_id": organisation.pk, "nhs_number": NHS_NUMBER,
-              "complainants": [], "caseworkers": []}
+    people = {
+        "organisation_id": organisation.pk,
+        "nhs_number": NHS_NUMBER,
+        "complainants": [],
+        "caseworkers": [],
+    }
     for n in range(complainants):
         user = user_create(
-            email=f"load-{run}-complainant-{n}@example.org", password=None,
-            full_name=f"Load Complainant {n}", roles=[Role.COMPLAINANT], email_verified=True,
+            email=f"load-{run}-complainant-{n}@example.org",
+            password=None,
+            full_name=f"Load Complainant {n}",
+            roles=[Role.COMPLAINANT],
+            email_verified=True,
         )
         # Each comes back to a complaint saved half-way, then starts new ones from the beginning.
         draft = complaint_draft_start(owner=user, answers=saved_answers(organisation.pk))
@@ -101,8 +111,10 @@ def seed(*, complainants: int, caseworkers: int, cases: int = 30) -> dict:
         )
     for n in range(caseworkers):
         user, device = staff_user_create(
-            email=f"load-{run}-caseworker-{n}@example.org", password=None,
-            full_name=f"Load Caseworker {n}", roles=[Role.CASEWORKER],
+            email=f"load-{run}-caseworker-{n}@example.org",
+            password=None,
+            full_name=f"Load Caseworker {n}",
+            roles=[Role.CASEWORKER],
         )
         # What accounts' TOTP page stores once the code is right (django_otp.login).
         session = _signed_in_session(user, otp_device_id=device.persistent_id)
@@ -126,8 +138,10 @@ def main(argv=None) -> None:
     people = seed(complainants=args.complainants, caseworkers=args.caseworkers, cases=args.cases)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(people, indent=1))
-    print(f"{len(people['complainants'])} complainants and {len(people['caseworkers'])} "
-          f"caseworkers signed in; sessions in {args.out}")
+    print(
+        f"{len(people['complainants'])} complainants and {len(people['caseworkers'])} "
+        f"caseworkers signed in; sessions in {args.out}"
+    )
 
 
 if __name__ == "__main__":

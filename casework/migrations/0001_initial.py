@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,59 +15,188 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Case',
+            name="Case",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(editable=False, max_length=20, unique=True)),
-                ('kind', models.CharField(choices=[('health', 'Health'), ('parliamentary', 'Parliamentary')], max_length=20)),
-                ('status', models.CharField(choices=[('submitted', 'Submitted'), ('assessment', 'Being assessed'), ('awaiting_information', 'Waiting for information'), ('investigation', 'Being investigated'), ('provisional_decision', 'Provisional decision issued'), ('final_decision', 'Final decision issued'), ('closed', 'Closed'), ('premature', 'Closed: complain to the organisation first'), ('out_of_remit', 'Closed: not something we can look at'), ('withdrawn', 'Withdrawn')], db_index=True, default='submitted', max_length=30)),
-                ('status_changed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('summary', models.TextField(blank=True)),
-                ('received_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('complainant', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='complaints', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reference", models.CharField(editable=False, max_length=20, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("health", "Health"), ("parliamentary", "Parliamentary")],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "Submitted"),
+                            ("assessment", "Being assessed"),
+                            ("awaiting_information", "Waiting for information"),
+                            ("investigation", "Being investigated"),
+                            ("provisional_decision", "Provisional decision issued"),
+                            ("final_decision", "Final decision issued"),
+                            ("closed", "Closed"),
+                            ("premature", "Closed: complain to the organisation first"),
+                            ("out_of_remit", "Closed: not something we can look at"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        db_index=True,
+                        default="submitted",
+                        max_length=30,
+                    ),
+                ),
+                ("status_changed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("summary", models.TextField(blank=True)),
+                (
+                    "received_at",
+                    models.DateTimeField(db_index=True, default=django.utils.timezone.now),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "complainant",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="complaints",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-received_at'],
+                "ordering": ["-received_at"],
             },
         ),
         migrations.CreateModel(
-            name='CaseEvent',
+            name="CaseEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('received', 'Complaint received'), ('status_changed', 'Status changed')], max_length=40)),
-                ('system_reason', models.CharField(blank=True, max_length=100)),
-                ('from_status', models.CharField(blank=True, choices=[('submitted', 'Submitted'), ('assessment', 'Being assessed'), ('awaiting_information', 'Waiting for information'), ('investigation', 'Being investigated'), ('provisional_decision', 'Provisional decision issued'), ('final_decision', 'Final decision issued'), ('closed', 'Closed'), ('premature', 'Closed: complain to the organisation first'), ('out_of_remit', 'Closed: not something we can look at'), ('withdrawn', 'Withdrawn')], max_length=30)),
-                ('to_status', models.CharField(blank=True, choices=[('submitted', 'Submitted'), ('assessment', 'Being assessed'), ('awaiting_information', 'Waiting for information'), ('investigation', 'Being investigated'), ('provisional_decision', 'Provisional decision issued'), ('final_decision', 'Final decision issued'), ('closed', 'Closed'), ('premature', 'Closed: complain to the organisation first'), ('out_of_remit', 'Closed: not something we can look at'), ('withdrawn', 'Withdrawn')], max_length=30)),
-                ('reason', models.TextField(blank=True)),
-                ('payload', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='casework.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("received", "Complaint received"),
+                            ("status_changed", "Status changed"),
+                        ],
+                        max_length=40,
+                    ),
+                ),
+                ("system_reason", models.CharField(blank=True, max_length=100)),
+                (
+                    "from_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("submitted", "Submitted"),
+                            ("assessment", "Being assessed"),
+                            ("awaiting_information", "Waiting for information"),
+                            ("investigation", "Being investigated"),
+                            ("provisional_decision", "Provisional decision issued"),
+                            ("final_decision", "Final decision issued"),
+                            ("closed", "Closed"),
+                            ("premature", "Closed: complain to the organisation first"),
+                            ("out_of_remit", "Closed: not something we can look at"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "to_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("submitted", "Submitted"),
+                            ("assessment", "Being assessed"),
+                            ("awaiting_information", "Waiting for information"),
+                            ("investigation", "Being investigated"),
+                            ("provisional_decision", "Provisional decision issued"),
+                            ("final_decision", "Final decision issued"),
+                            ("closed", "Closed"),
+                            ("premature", "Closed: complain to the organisation first"),
+                            ("out_of_remit", "Closed: not something we can look at"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("reason", models.TextField(blank=True)),
+                ("payload", models.JSONField(blank=True, default=dict)),
+                (
+                    "created_at",
+                    models.DateTimeField(db_index=True, default=django.utils.timezone.now),
+                ),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="casework.case",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'id'],
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='CaseReferenceSequence',
+            name="CaseReferenceSequence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('prefix', models.CharField(max_length=4)),
-                ('year', models.PositiveSmallIntegerField()),
-                ('last_number', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("prefix", models.CharField(max_length=4)),
+                ("year", models.PositiveSmallIntegerField()),
+                ("last_number", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('prefix', 'year'), name='unique_reference_sequence')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("prefix", "year"), name="unique_reference_sequence"
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['status', 'received_at'], name='casework_ca_status_f98e03_idx'),
+            model_name="case",
+            index=models.Index(
+                fields=["status", "received_at"], name="casework_ca_status_f98e03_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='caseevent',
-            constraint=models.CheckConstraint(condition=models.Q(('actor__isnull', False), models.Q(('system_reason', ''), _negated=True), _connector='OR'), name='case_event_has_actor'),
+            model_name="caseevent",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("actor__isnull", False),
+                    models.Q(("system_reason", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="case_event_has_actor",
+            ),
         ),
     ]

@@ -7,49 +7,103 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('casework', '0001_initial'),
+        ("casework", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='case',
-            name='patient_nhs_number',
+            model_name="case",
+            name="patient_nhs_number",
             field=models.CharField(blank=True, max_length=10),
         ),
         migrations.AlterField(
-            model_name='caseevent',
-            name='kind',
-            field=models.CharField(choices=[('received', 'Complaint received'), ('status_changed', 'Status changed'), ('pds_match_found', 'NHS patient record found'), ('pds_not_found', 'No NHS patient record found'), ('pds_match_confirmed', 'NHS patient record confirmed'), ('pds_match_rejected', 'NHS patient record rejected')], max_length=40),
+            model_name="caseevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("received", "Complaint received"),
+                    ("status_changed", "Status changed"),
+                    ("pds_match_found", "NHS patient record found"),
+                    ("pds_not_found", "No NHS patient record found"),
+                    ("pds_match_confirmed", "NHS patient record confirmed"),
+                    ("pds_match_rejected", "NHS patient record rejected"),
+                ],
+                max_length=40,
+            ),
         ),
         migrations.CreateModel(
-            name='PdsMatch',
+            name="PdsMatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('requested_nhs_number', models.CharField(max_length=10)),
-                ('nhs_number', models.CharField(max_length=10)),
-                ('given_names', models.CharField(blank=True, max_length=200)),
-                ('family_name', models.CharField(blank=True, max_length=200)),
-                ('birth_date', models.DateField(blank=True, null=True)),
-                ('gender', models.CharField(blank=True, max_length=20)),
-                ('address_lines', models.JSONField(blank=True, default=list)),
-                ('postcode', models.CharField(blank=True, max_length=10)),
-                ('gp_ods_code', models.CharField(blank=True, max_length=12)),
-                ('restricted', models.BooleanField(default=False)),
-                ('deceased', models.BooleanField(default=False)),
-                ('superseded', models.BooleanField(default=False)),
-                ('status', models.CharField(choices=[('pending', 'Waiting for a caseworker to check'), ('confirmed', 'Confirmed by a caseworker'), ('rejected', 'Rejected by a caseworker')], default='pending', max_length=20)),
-                ('found_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('decision_reason', models.TextField(blank=True)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='pds_matches', to='casework.case')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("requested_nhs_number", models.CharField(max_length=10)),
+                ("nhs_number", models.CharField(max_length=10)),
+                ("given_names", models.CharField(blank=True, max_length=200)),
+                ("family_name", models.CharField(blank=True, max_length=200)),
+                ("birth_date", models.DateField(blank=True, null=True)),
+                ("gender", models.CharField(blank=True, max_length=20)),
+                ("address_lines", models.JSONField(blank=True, default=list)),
+                ("postcode", models.CharField(blank=True, max_length=10)),
+                ("gp_ods_code", models.CharField(blank=True, max_length=12)),
+                ("restricted", models.BooleanField(default=False)),
+                ("deceased", models.BooleanField(default=False)),
+                ("superseded", models.BooleanField(default=False)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting for a caseworker to check"),
+                            ("confirmed", "Confirmed by a caseworker"),
+                            ("rejected", "Rejected by a caseworker"),
+                        ],
+                        default="pending",
+                        max_length=20,
+                    ),
+                ),
+                ("found_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("decision_reason", models.TextField(blank=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="pds_matches",
+                        to="casework.case",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-found_at', '-id'],
-                'constraints': [models.UniqueConstraint(fields=('case', 'requested_nhs_number'), name='one_pds_match_per_case_and_number'), models.CheckConstraint(condition=models.Q(('restricted', False), models.Q(('postcode', ''), ('gp_ods_code', '')), _connector='OR'), name='restricted_pds_match_has_no_address_or_gp')],
+                "ordering": ["-found_at", "-id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("case", "requested_nhs_number"),
+                        name="one_pds_match_per_case_and_number",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("restricted", False),
+                            models.Q(("postcode", ""), ("gp_ods_code", "")),
+                            _connector="OR",
+                        ),
+                        name="restricted_pds_match_has_no_address_or_gp",
+                    ),
+                ],
             },
         ),
     ]

@@ -7,36 +7,105 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_reference_directories'),
-        ('casework', '0003_documents_and_audit'),
+        ("accounts", "0003_reference_directories"),
+        ("casework", "0003_documents_and_audit"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='caseevent',
-            name='kind',
-            field=models.CharField(choices=[('received', 'Complaint received'), ('status_changed', 'Status changed'), ('message_sent', 'Message sent'), ('pds_match_found', 'NHS patient record found'), ('pds_not_found', 'No NHS patient record found'), ('pds_match_confirmed', 'NHS patient record confirmed'), ('pds_match_rejected', 'NHS patient record rejected'), ('evidence_uploaded', 'Evidence uploaded'), ('evidence_infected', 'Evidence rejected: virus found'), ('evidence_deleted', 'Evidence deleted')], max_length=40),
+            model_name="caseevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("received", "Complaint received"),
+                    ("status_changed", "Status changed"),
+                    ("message_sent", "Message sent"),
+                    ("pds_match_found", "NHS patient record found"),
+                    ("pds_not_found", "No NHS patient record found"),
+                    ("pds_match_confirmed", "NHS patient record confirmed"),
+                    ("pds_match_rejected", "NHS patient record rejected"),
+                    ("evidence_uploaded", "Evidence uploaded"),
+                    ("evidence_infected", "Evidence rejected: virus found"),
+                    ("evidence_deleted", "Evidence deleted"),
+                ],
+                max_length=40,
+            ),
         ),
         migrations.CreateModel(
-            name='Message',
+            name="Message",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('party', models.CharField(choices=[('complainant', 'Complainant'), ('representative', 'Representative'), ('mp_office', "MP's office"), ('organisation', 'Organisation')], max_length=20)),
-                ('from_ombudsman', models.BooleanField()),
-                ('body', models.TextField(max_length=10000)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('read_at', models.DateTimeField(blank=True, null=True)),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='messages', to='casework.case')),
-                ('organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "party",
+                    models.CharField(
+                        choices=[
+                            ("complainant", "Complainant"),
+                            ("representative", "Representative"),
+                            ("mp_office", "MP's office"),
+                            ("organisation", "Organisation"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("from_ombudsman", models.BooleanField()),
+                ("body", models.TextField(max_length=10000)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("read_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="messages",
+                        to="casework.case",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'id'],
-                'indexes': [models.Index(fields=['case', 'party', 'created_at'], name='casework_me_case_id_73fa14_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('organisation__isnull', False), ('party', 'organisation')), models.Q(models.Q(('party', 'organisation'), _negated=True), ('organisation__isnull', True)), _connector='OR'), name='organisation_thread_names_its_organisation')],
+                "ordering": ["created_at", "id"],
+                "indexes": [
+                    models.Index(
+                        fields=["case", "party", "created_at"],
+                        name="casework_me_case_id_73fa14_idx",
+                    )
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("organisation__isnull", False), ("party", "organisation")),
+                            models.Q(
+                                models.Q(("party", "organisation"), _negated=True),
+                                ("organisation__isnull", True),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="organisation_thread_names_its_organisation",
+                    )
+                ],
             },
         ),
     ]

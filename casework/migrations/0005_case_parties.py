@@ -6,46 +6,92 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_reference_directories'),
-        ('casework', '0004_messages'),
+        ("accounts", "0003_reference_directories"),
+        ("casework", "0004_messages"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='case',
-            name='constituency',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='accounts.constituency'),
+            model_name="case",
+            name="constituency",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="cases",
+                to="accounts.constituency",
+            ),
         ),
         migrations.AddField(
-            model_name='case',
-            name='local_authority_code',
+            model_name="case",
+            name="local_authority_code",
             field=models.CharField(blank=True, max_length=9),
         ),
         migrations.AddField(
-            model_name='case',
-            name='referring_mp',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='referred_cases', to='accounts.memberofparliament'),
+            model_name="case",
+            name="referring_mp",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="referred_cases",
+                to="accounts.memberofparliament",
+            ),
         ),
         migrations.CreateModel(
-            name='CaseOrganisation',
+            name="CaseOrganisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('confirmed_at', models.DateTimeField(blank=True, null=True)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='case_organisations', to='casework.case')),
-                ('confirmed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("confirmed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="case_organisations",
+                        to="casework.case",
+                    ),
+                ),
+                (
+                    "confirmed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.organisation",
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='case',
-            name='organisations',
-            field=models.ManyToManyField(blank=True, related_name='cases', through='casework.CaseOrganisation', to='accounts.organisation'),
+            model_name="case",
+            name="organisations",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="cases",
+                through="casework.CaseOrganisation",
+                to="accounts.organisation",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='caseorganisation',
-            constraint=models.UniqueConstraint(fields=('case', 'organisation'), name='unique_case_organisation'),
+            model_name="caseorganisation",
+            constraint=models.UniqueConstraint(
+                fields=("case", "organisation"), name="unique_case_organisation"
+            ),
         ),
     ]

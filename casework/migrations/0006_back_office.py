@@ -11,13 +11,22 @@ from phso.clock import add_working_days
 # The stage targets as they stood when target_date was added (casework.services keeps the live
 # ones): working days from receipt while the case is assessed, from the stage's start after that.
 _FROM_RECEIPT = {"submitted": 20, "assessment": 20}
-_FROM_STAGE_START = {"awaiting_information": 20, "investigation": 65, "provisional_decision": 20, "final_decision": 10}
+_FROM_STAGE_START = {
+    "awaiting_information": 20,
+    "investigation": 65,
+    "provisional_decision": 20,
+    "final_decision": 10,
+}
 
 
 def set_target_dates(apps, schema_editor):
     Case = apps.get_model("casework", "Case")
     open_statuses = [*_FROM_RECEIPT, *_FROM_STAGE_START]
-    for case in Case.objects.filter(status__in=open_statuses).only("pk", "status", "received_at", "status_changed_at").iterator():
+    for case in (
+        Case.objects.filter(status__in=open_statuses)
+        .only("pk", "status", "received_at", "status_changed_at")
+        .iterator()
+    ):
         if case.status in _FROM_RECEIPT:
             start, days = case.received_at, _FROM_RECEIPT[case.status]
         else:
@@ -27,127 +36,384 @@ def set_target_dates(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_reference_directories'),
-        ('casework', '0005_case_parties'),
+        ("accounts", "0003_reference_directories"),
+        ("casework", "0005_case_parties"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='case',
-            name='assignee',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='assigned_cases', to=settings.AUTH_USER_MODEL),
+            model_name="case",
+            name="assignee",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="assigned_cases",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='case',
-            name='representative',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='represented_cases', to=settings.AUTH_USER_MODEL),
+            model_name="case",
+            name="representative",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="represented_cases",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='case',
-            name='target_date',
+            model_name="case",
+            name="target_date",
             field=models.DateField(blank=True, null=True),
         ),
         migrations.AlterField(
-            model_name='caseevent',
-            name='kind',
-            field=models.CharField(choices=[('received', 'Complaint received'), ('status_changed', 'Status changed'), ('message_sent', 'Message sent'), ('pds_match_found', 'NHS patient record found'), ('pds_not_found', 'No NHS patient record found'), ('pds_match_confirmed', 'NHS patient record confirmed'), ('pds_match_rejected', 'NHS patient record rejected'), ('evidence_uploaded', 'Evidence uploaded'), ('evidence_infected', 'Evidence rejected: virus found'), ('evidence_deleted', 'Evidence deleted'), ('assigned', 'Case assigned'), ('organisation_confirmed', 'Organisation confirmed'), ('demographics_recorded', 'Equality information recorded'), ('note_added', 'Internal note added'), ('case_linked', 'Linked to another case')], max_length=40),
+            model_name="caseevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("received", "Complaint received"),
+                    ("status_changed", "Status changed"),
+                    ("message_sent", "Message sent"),
+                    ("pds_match_found", "NHS patient record found"),
+                    ("pds_not_found", "No NHS patient record found"),
+                    ("pds_match_confirmed", "NHS patient record confirmed"),
+                    ("pds_match_rejected", "NHS patient record rejected"),
+                    ("evidence_uploaded", "Evidence uploaded"),
+                    ("evidence_infected", "Evidence rejected: virus found"),
+                    ("evidence_deleted", "Evidence deleted"),
+                    ("assigned", "Case assigned"),
+                    ("organisation_confirmed", "Organisation confirmed"),
+                    ("demographics_recorded", "Equality information recorded"),
+                    ("note_added", "Internal note added"),
+                    ("case_linked", "Linked to another case"),
+                ],
+                max_length=40,
+            ),
         ),
         migrations.CreateModel(
-            name='CaseDemographics',
+            name="CaseDemographics",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('declined', models.BooleanField(default=False)),
-                ('age_band', models.CharField(blank=True, choices=[('under_18', 'Under 18'), ('18_24', '18 to 24'), ('25_34', '25 to 34'), ('35_44', '35 to 44'), ('45_54', '45 to 54'), ('55_64', '55 to 64'), ('65_74', '65 to 74'), ('75_over', '75 or over'), ('prefer_not_to_say', 'Prefer not to say')], max_length=20)),
-                ('sex', models.CharField(blank=True, choices=[('female', 'Female'), ('male', 'Male'), ('prefer_not_to_say', 'Prefer not to say')], max_length=20)),
-                ('ethnic_group', models.CharField(blank=True, choices=[('asian', 'Asian, Asian British or Asian Welsh'), ('black', 'Black, Black British, Black Welsh, Caribbean or African'), ('mixed', 'Mixed or multiple ethnic groups'), ('white', 'White'), ('other', 'Other ethnic group'), ('prefer_not_to_say', 'Prefer not to say')], max_length=20)),
-                ('disability', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('prefer_not_to_say', 'Prefer not to say')], max_length=20)),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('case', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='demographics', to='casework.case')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("declined", models.BooleanField(default=False)),
+                (
+                    "age_band",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("under_18", "Under 18"),
+                            ("18_24", "18 to 24"),
+                            ("25_34", "25 to 34"),
+                            ("35_44", "35 to 44"),
+                            ("45_54", "45 to 54"),
+                            ("55_64", "55 to 64"),
+                            ("65_74", "65 to 74"),
+                            ("75_over", "75 or over"),
+                            ("prefer_not_to_say", "Prefer not to say"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "sex",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("female", "Female"),
+                            ("male", "Male"),
+                            ("prefer_not_to_say", "Prefer not to say"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "ethnic_group",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("asian", "Asian, Asian British or Asian Welsh"),
+                            ("black", "Black, Black British, Black Welsh, Caribbean or African"),
+                            ("mixed", "Mixed or multiple ethnic groups"),
+                            ("white", "White"),
+                            ("other", "Other ethnic group"),
+                            ("prefer_not_to_say", "Prefer not to say"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "disability",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("yes", "Yes"),
+                            ("no", "No"),
+                            ("prefer_not_to_say", "Prefer not to say"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("recorded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "case",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="demographics",
+                        to="casework.case",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'case demographics',
+                "verbose_name_plural": "case demographics",
             },
         ),
         migrations.CreateModel(
-            name='CaseLink',
+            name="CaseLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('duplicate', 'Duplicate'), ('related', 'Related')], max_length=20)),
-                ('reason', models.TextField()),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='links', to='casework.case')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('other', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='casework.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("duplicate", "Duplicate"), ("related", "Related")], max_length=20
+                    ),
+                ),
+                ("reason", models.TextField()),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="links",
+                        to="casework.case",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "other",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="casework.case",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'id'],
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='CaseNote',
+            name="CaseNote",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('body', models.TextField(max_length=10000)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='notes', to='casework.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("body", models.TextField(max_length=10000)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="notes",
+                        to="casework.case",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'id'],
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Team',
+            name="Team",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('members', models.ManyToManyField(blank=True, related_name='teams', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "members",
+                    models.ManyToManyField(
+                        blank=True, related_name="teams", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.AddField(
-            model_name='case',
-            name='team',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='casework.team'),
+            model_name="case",
+            name="team",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="cases",
+                to="casework.team",
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(condition=models.Q(('status__in', ['assessment', 'awaiting_information', 'final_decision', 'investigation', 'provisional_decision', 'submitted']), ('assignee__isnull', True)), fields=['received_at'], name='case_unassigned_open'),
+            model_name="case",
+            index=models.Index(
+                condition=models.Q(
+                    (
+                        "status__in",
+                        [
+                            "assessment",
+                            "awaiting_information",
+                            "final_decision",
+                            "investigation",
+                            "provisional_decision",
+                            "submitted",
+                        ],
+                    ),
+                    ("assignee__isnull", True),
+                ),
+                fields=["received_at"],
+                name="case_unassigned_open",
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(condition=models.Q(('status__in', ['assessment', 'awaiting_information', 'final_decision', 'investigation', 'provisional_decision', 'submitted'])), fields=['assignee', 'received_at'], name='case_assignee_open'),
+            model_name="case",
+            index=models.Index(
+                condition=models.Q(
+                    (
+                        "status__in",
+                        [
+                            "assessment",
+                            "awaiting_information",
+                            "final_decision",
+                            "investigation",
+                            "provisional_decision",
+                            "submitted",
+                        ],
+                    )
+                ),
+                fields=["assignee", "received_at"],
+                name="case_assignee_open",
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(condition=models.Q(('status__in', ['assessment', 'awaiting_information', 'final_decision', 'investigation', 'provisional_decision', 'submitted'])), fields=['team', 'received_at'], name='case_team_open'),
+            model_name="case",
+            index=models.Index(
+                condition=models.Q(
+                    (
+                        "status__in",
+                        [
+                            "assessment",
+                            "awaiting_information",
+                            "final_decision",
+                            "investigation",
+                            "provisional_decision",
+                            "submitted",
+                        ],
+                    )
+                ),
+                fields=["team", "received_at"],
+                name="case_team_open",
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(condition=models.Q(('status__in', ['assessment', 'awaiting_information', 'final_decision', 'investigation', 'provisional_decision', 'submitted'])), fields=['target_date'], name='case_target_open'),
+            model_name="case",
+            index=models.Index(
+                condition=models.Q(
+                    (
+                        "status__in",
+                        [
+                            "assessment",
+                            "awaiting_information",
+                            "final_decision",
+                            "investigation",
+                            "provisional_decision",
+                            "submitted",
+                        ],
+                    )
+                ),
+                fields=["target_date"],
+                name="case_target_open",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='casedemographics',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('age_band', ''), ('declined', True), ('disability', ''), ('ethnic_group', ''), ('sex', '')), models.Q(('declined', False), models.Q(('age_band', ''), _negated=True), models.Q(('sex', ''), _negated=True), models.Q(('ethnic_group', ''), _negated=True), models.Q(('disability', ''), _negated=True)), _connector='OR'), name='demographics_answered_or_declined'),
+            model_name="casedemographics",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("age_band", ""),
+                        ("declined", True),
+                        ("disability", ""),
+                        ("ethnic_group", ""),
+                        ("sex", ""),
+                    ),
+                    models.Q(
+                        ("declined", False),
+                        models.Q(("age_band", ""), _negated=True),
+                        models.Q(("sex", ""), _negated=True),
+                        models.Q(("ethnic_group", ""), _negated=True),
+                        models.Q(("disability", ""), _negated=True),
+                    ),
+                    _connector="OR",
+                ),
+                name="demographics_answered_or_declined",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='caselink',
-            constraint=models.UniqueConstraint(fields=('case', 'other'), name='unique_case_link'),
+            model_name="caselink",
+            constraint=models.UniqueConstraint(fields=("case", "other"), name="unique_case_link"),
         ),
         migrations.AddConstraint(
-            model_name='caselink',
-            constraint=models.CheckConstraint(condition=models.Q(('case', models.F('other')), _negated=True), name='case_link_not_to_itself'),
+            model_name="caselink",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("case", models.F("other")), _negated=True),
+                name="case_link_not_to_itself",
+            ),
         ),
         migrations.AddIndex(
-            model_name='casenote',
-            index=models.Index(fields=['case', 'created_at'], name='casework_ca_case_id_73529c_idx'),
+            model_name="casenote",
+            index=models.Index(
+                fields=["case", "created_at"], name="casework_ca_case_id_73529c_idx"
+            ),
         ),
         migrations.RunPython(set_target_dates, migrations.RunPython.noop),
     ]

@@ -7,125 +7,373 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0004_contact_preferences'),
-        ('casework', '0006_back_office'),
+        ("accounts", "0004_contact_preferences"),
+        ("casework", "0006_back_office"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='caseevent',
-            name='kind',
-            field=models.CharField(choices=[('received', 'Complaint received'), ('status_changed', 'Status changed'), ('message_sent', 'Message sent'), ('pds_match_found', 'NHS patient record found'), ('pds_not_found', 'No NHS patient record found'), ('pds_match_confirmed', 'NHS patient record confirmed'), ('pds_match_rejected', 'NHS patient record rejected'), ('evidence_uploaded', 'Evidence uploaded'), ('evidence_infected', 'Evidence rejected: virus found'), ('evidence_deleted', 'Evidence deleted'), ('assigned', 'Case assigned'), ('organisation_confirmed', 'Organisation confirmed'), ('demographics_recorded', 'Equality information recorded'), ('note_added', 'Internal note added'), ('case_linked', 'Linked to another case'), ('evidence_requested', 'Evidence requested from an organisation'), ('evidence_request_answered', 'Evidence request answered'), ('evidence_request_extended', 'Evidence request extended'), ('evidence_request_withdrawn', 'Evidence request withdrawn'), ('evidence_request_reminded', 'Evidence request reminder sent'), ('evidence_request_chased', 'Overdue evidence request chased'), ('letter_generated', 'Letter generated'), ('decision_recorded', 'Decision recorded'), ('provisional_report_shared', 'Provisional report shared for comments'), ('provisional_comments_received', 'Comments on the provisional report received'), ('recommendation_made', 'Recommendation made'), ('recommendation_compliance', 'Recommendation compliance recorded'), ('decision_redaction_confirmed', 'Public summary redaction confirmed'), ('decision_published', 'Decision published')], max_length=40),
+            model_name="caseevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("received", "Complaint received"),
+                    ("status_changed", "Status changed"),
+                    ("message_sent", "Message sent"),
+                    ("pds_match_found", "NHS patient record found"),
+                    ("pds_not_found", "No NHS patient record found"),
+                    ("pds_match_confirmed", "NHS patient record confirmed"),
+                    ("pds_match_rejected", "NHS patient record rejected"),
+                    ("evidence_uploaded", "Evidence uploaded"),
+                    ("evidence_infected", "Evidence rejected: virus found"),
+                    ("evidence_deleted", "Evidence deleted"),
+                    ("assigned", "Case assigned"),
+                    ("organisation_confirmed", "Organisation confirmed"),
+                    ("demographics_recorded", "Equality information recorded"),
+                    ("note_added", "Internal note added"),
+                    ("case_linked", "Linked to another case"),
+                    ("evidence_requested", "Evidence requested from an organisation"),
+                    ("evidence_request_answered", "Evidence request answered"),
+                    ("evidence_request_extended", "Evidence request extended"),
+                    ("evidence_request_withdrawn", "Evidence request withdrawn"),
+                    ("evidence_request_reminded", "Evidence request reminder sent"),
+                    ("evidence_request_chased", "Overdue evidence request chased"),
+                    ("letter_generated", "Letter generated"),
+                    ("decision_recorded", "Decision recorded"),
+                    ("provisional_report_shared", "Provisional report shared for comments"),
+                    (
+                        "provisional_comments_received",
+                        "Comments on the provisional report received",
+                    ),
+                    ("recommendation_made", "Recommendation made"),
+                    ("recommendation_compliance", "Recommendation compliance recorded"),
+                    ("decision_redaction_confirmed", "Public summary redaction confirmed"),
+                    ("decision_published", "Decision published"),
+                ],
+                max_length=40,
+            ),
         ),
         migrations.CreateModel(
-            name='Decision',
+            name="Decision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('outcome', models.CharField(blank=True, choices=[('upheld', 'Upheld'), ('partly_upheld', 'Partly upheld'), ('not_upheld', 'Not upheld'), ('resolved', 'Resolved'), ('withdrawn', 'Withdrawn'), ('discontinued', 'Discontinued')], max_length=20)),
-                ('findings', models.TextField(blank=True)),
-                ('reasons', models.TextField(blank=True)),
-                ('provisional_report', models.TextField(blank=True)),
-                ('provisional_shared_at', models.DateTimeField(blank=True, null=True)),
-                ('comments_due', models.DateField(blank=True, null=True)),
-                ('public_summary', models.TextField(blank=True)),
-                ('redacted_summary', models.TextField(blank=True)),
-                ('redaction_findings', models.JSONField(blank=True, default=list)),
-                ('redaction_confirmed_at', models.DateTimeField(blank=True, null=True)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('case', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='decision', to='casework.case')),
-                ('published_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('redaction_confirmed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('updated_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("upheld", "Upheld"),
+                            ("partly_upheld", "Partly upheld"),
+                            ("not_upheld", "Not upheld"),
+                            ("resolved", "Resolved"),
+                            ("withdrawn", "Withdrawn"),
+                            ("discontinued", "Discontinued"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("findings", models.TextField(blank=True)),
+                ("reasons", models.TextField(blank=True)),
+                ("provisional_report", models.TextField(blank=True)),
+                ("provisional_shared_at", models.DateTimeField(blank=True, null=True)),
+                ("comments_due", models.DateField(blank=True, null=True)),
+                ("public_summary", models.TextField(blank=True)),
+                ("redacted_summary", models.TextField(blank=True)),
+                ("redaction_findings", models.JSONField(blank=True, default=list)),
+                ("redaction_confirmed_at", models.DateTimeField(blank=True, null=True)),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "case",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="decision",
+                        to="casework.case",
+                    ),
+                ),
+                (
+                    "published_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "redaction_confirmed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='EvidenceRequest',
+            name="EvidenceRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('description', models.TextField(max_length=5000)),
-                ('sent_to', models.EmailField(blank=True, max_length=254)),
-                ('requested_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('requested_on', models.DateField()),
-                ('due_date', models.DateField()),
-                ('clock', models.JSONField(default=dict)),
-                ('status', models.CharField(choices=[('open', 'Waiting for a response'), ('met', 'Met on time'), ('met_late', 'Met late'), ('withdrawn', 'Withdrawn')], default='open', max_length=20)),
-                ('responded_at', models.DateTimeField(blank=True, null=True)),
-                ('responded_on', models.DateField(blank=True, null=True)),
-                ('response_note', models.TextField(blank=True)),
-                ('reminder_sent_at', models.DateTimeField(blank=True, null=True)),
-                ('chaser_sent_at', models.DateTimeField(blank=True, null=True)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='evidence_requests', to='casework.case')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='evidence_requests', to='accounts.organisation')),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('response_recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("description", models.TextField(max_length=5000)),
+                ("sent_to", models.EmailField(blank=True, max_length=254)),
+                ("requested_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("requested_on", models.DateField()),
+                ("due_date", models.DateField()),
+                ("clock", models.JSONField(default=dict)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Waiting for a response"),
+                            ("met", "Met on time"),
+                            ("met_late", "Met late"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        default="open",
+                        max_length=20,
+                    ),
+                ),
+                ("responded_at", models.DateTimeField(blank=True, null=True)),
+                ("responded_on", models.DateField(blank=True, null=True)),
+                ("response_note", models.TextField(blank=True)),
+                ("reminder_sent_at", models.DateTimeField(blank=True, null=True)),
+                ("chaser_sent_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="evidence_requests",
+                        to="casework.case",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="evidence_requests",
+                        to="accounts.organisation",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "response_recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-requested_at', '-id'],
+                "ordering": ["-requested_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ProvisionalComment',
+            name="ProvisionalComment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('party', models.CharField(choices=[('complainant', 'Complainant'), ('organisation', 'Organisation')], max_length=20)),
-                ('body', models.TextField(max_length=10000)),
-                ('received_on', models.DateField()),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('decision', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='comments', to='casework.decision')),
-                ('organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.organisation')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "party",
+                    models.CharField(
+                        choices=[("complainant", "Complainant"), ("organisation", "Organisation")],
+                        max_length=20,
+                    ),
+                ),
+                ("body", models.TextField(max_length=10000)),
+                ("received_on", models.DateField()),
+                ("recorded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "decision",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="comments",
+                        to="casework.decision",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.organisation",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['received_on', 'id'],
+                "ordering": ["received_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Recommendation',
+            name="Recommendation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(max_length=5000)),
-                ('due_date', models.DateField()),
-                ('status', models.CharField(choices=[('pending', 'Waiting for compliance'), ('complied', 'Complied'), ('not_complied', 'Not complied')], default='pending', max_length=20)),
-                ('compliance_note', models.TextField(blank=True)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('decision', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='recommendations', to='casework.decision')),
-                ('evidence', models.ManyToManyField(blank=True, related_name='+', to='casework.document')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField(max_length=5000)),
+                ("due_date", models.DateField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting for compliance"),
+                            ("complied", "Complied"),
+                            ("not_complied", "Not complied"),
+                        ],
+                        default="pending",
+                        max_length=20,
+                    ),
+                ),
+                ("compliance_note", models.TextField(blank=True)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "decision",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="recommendations",
+                        to="casework.decision",
+                    ),
+                ),
+                (
+                    "evidence",
+                    models.ManyToManyField(blank=True, related_name="+", to="casework.document"),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['due_date', 'id'],
+                "ordering": ["due_date", "id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='decision',
-            constraint=models.CheckConstraint(condition=models.Q(('published_at__isnull', True), ('redaction_confirmed_at__isnull', False), _connector='OR'), name='decision_published_only_when_redaction_confirmed'),
+            model_name="decision",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("published_at__isnull", True),
+                    ("redaction_confirmed_at__isnull", False),
+                    _connector="OR",
+                ),
+                name="decision_published_only_when_redaction_confirmed",
+            ),
         ),
         migrations.AddIndex(
-            model_name='evidencerequest',
-            index=models.Index(fields=['case', 'requested_at'], name='casework_ev_case_id_1a7581_idx'),
+            model_name="evidencerequest",
+            index=models.Index(
+                fields=["case", "requested_at"], name="casework_ev_case_id_1a7581_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='evidencerequest',
-            index=models.Index(fields=['organisation', 'status'], name='casework_ev_organis_22230e_idx'),
+            model_name="evidencerequest",
+            index=models.Index(
+                fields=["organisation", "status"], name="casework_ev_organis_22230e_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='evidencerequest',
-            index=models.Index(condition=models.Q(('status', 'open')), fields=['due_date'], name='evidence_request_open_due'),
+            model_name="evidencerequest",
+            index=models.Index(
+                condition=models.Q(("status", "open")),
+                fields=["due_date"],
+                name="evidence_request_open_due",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='evidencerequest',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('responded_on__isnull', True), ('status__in', ['open', 'withdrawn'])), models.Q(('responded_on__isnull', False), ('status__in', ['met', 'met_late'])), _connector='OR'), name='evidence_request_answered_has_date'),
+            model_name="evidencerequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("responded_on__isnull", True), ("status__in", ["open", "withdrawn"])),
+                    models.Q(("responded_on__isnull", False), ("status__in", ["met", "met_late"])),
+                    _connector="OR",
+                ),
+                name="evidence_request_answered_has_date",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='provisionalcomment',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('organisation__isnull', False), ('party', 'organisation')), models.Q(models.Q(('party', 'organisation'), _negated=True), ('organisation__isnull', True)), _connector='OR'), name='organisation_comment_names_its_organisation'),
+            model_name="provisionalcomment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("organisation__isnull", False), ("party", "organisation")),
+                    models.Q(
+                        models.Q(("party", "organisation"), _negated=True),
+                        ("organisation__isnull", True),
+                    ),
+                    _connector="OR",
+                ),
+                name="organisation_comment_names_its_organisation",
+            ),
         ),
     ]

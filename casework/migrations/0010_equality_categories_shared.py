@@ -2,7 +2,6 @@
 
 from django.db import migrations, models
 
-
 OLD_TO_NEW = {"prefer_not_to_say": "prefer_not", "75_over": "75_plus"}
 
 
@@ -14,31 +13,67 @@ def use_shared_values(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('casework', '0009_person_merge'),
+        ("casework", "0009_person_merge"),
     ]
 
     operations = [
         migrations.RunPython(use_shared_values, migrations.RunPython.noop),
         migrations.AlterField(
-            model_name='casedemographics',
-            name='age_band',
-            field=models.CharField(blank=True, choices=[('under_18', 'Under 18'), ('18_24', '18 to 24'), ('25_34', '25 to 34'), ('35_44', '35 to 44'), ('45_54', '45 to 54'), ('55_64', '55 to 64'), ('65_74', '65 to 74'), ('75_plus', '75 or over'), ('prefer_not', 'Prefer not to say')], max_length=20),
+            model_name="casedemographics",
+            name="age_band",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("under_18", "Under 18"),
+                    ("18_24", "18 to 24"),
+                    ("25_34", "25 to 34"),
+                    ("35_44", "35 to 44"),
+                    ("45_54", "45 to 54"),
+                    ("55_64", "55 to 64"),
+                    ("65_74", "65 to 74"),
+                    ("75_plus", "75 or over"),
+                    ("prefer_not", "Prefer not to say"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.AlterField(
-            model_name='casedemographics',
-            name='disability',
-            field=models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('prefer_not', 'Prefer not to say')], max_length=20),
+            model_name="casedemographics",
+            name="disability",
+            field=models.CharField(
+                blank=True,
+                choices=[("yes", "Yes"), ("no", "No"), ("prefer_not", "Prefer not to say")],
+                max_length=20,
+            ),
         ),
         migrations.AlterField(
-            model_name='casedemographics',
-            name='ethnic_group',
-            field=models.CharField(blank=True, choices=[('asian', 'Asian or Asian British'), ('black', 'Black, Black British, Caribbean or African'), ('mixed', 'Mixed or multiple ethnic groups'), ('white', 'White'), ('other', 'Other ethnic group'), ('prefer_not', 'Prefer not to say')], max_length=20),
+            model_name="casedemographics",
+            name="ethnic_group",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("asian", "Asian or Asian British"),
+                    ("black", "Black, Black British, Caribbean or African"),
+                    ("mixed", "Mixed or multiple ethnic groups"),
+                    ("white", "White"),
+                    ("other", "Other ethnic group"),
+                    ("prefer_not", "Prefer not to say"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.AlterField(
-            model_name='casedemographics',
-            name='sex',
-            field=models.CharField(blank=True, choices=[('female', 'Female'), ('male', 'Male'), ('prefer_not', 'Prefer not to say')], max_length=20),
+            model_name="casedemographics",
+            name="sex",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("female", "Female"),
+                    ("male", "Male"),
+                    ("prefer_not", "Prefer not to say"),
+                ],
+                max_length=20,
+            ),
         ),
     ]

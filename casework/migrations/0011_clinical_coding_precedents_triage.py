@@ -7,148 +7,326 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('casework', '0010_equality_categories_shared'),
+        ("casework", "0010_equality_categories_shared"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='TriageModel',
+            name="TriageModel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(unique=True)),
-                ('trained_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('data_from', models.DateField(blank=True, null=True)),
-                ('data_to', models.DateField(blank=True, null=True)),
-                ('train_size', models.PositiveIntegerField(default=0)),
-                ('test_size', models.PositiveIntegerField(default=0)),
-                ('report', models.JSONField(blank=True, default=dict)),
-                ('deployed', models.BooleanField(default=False)),
-                ('not_deployed_reason', models.TextField(blank=True)),
-                ('artifact', models.BinaryField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(unique=True)),
+                ("trained_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("data_from", models.DateField(blank=True, null=True)),
+                ("data_to", models.DateField(blank=True, null=True)),
+                ("train_size", models.PositiveIntegerField(default=0)),
+                ("test_size", models.PositiveIntegerField(default=0)),
+                ("report", models.JSONField(blank=True, default=dict)),
+                ("deployed", models.BooleanField(default=False)),
+                ("not_deployed_reason", models.TextField(blank=True)),
+                ("artifact", models.BinaryField()),
             ],
             options={
-                'ordering': ['-version'],
+                "ordering": ["-version"],
             },
         ),
         migrations.CreateModel(
-            name='CodingRun',
+            name="CodingRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(choices=[('narrative', 'Complaint narrative'), ('document', 'Document')], max_length=20)),
-                ('status', models.CharField(choices=[('pending', 'Waiting to be coded'), ('done', 'Coded'), ('stopped', 'Stopped')], default='pending', max_length=20)),
-                ('reason', models.TextField(blank=True)),
-                ('chars_total', models.PositiveIntegerField(default=0)),
-                ('chars_coded', models.PositiveIntegerField(default=0)),
-                ('truncated', models.BooleanField(default=False)),
-                ('findings_count', models.PositiveIntegerField(default=0)),
-                ('engine_version', models.CharField(blank=True, max_length=40)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='coding_runs', to='casework.case')),
-                ('document', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='coding_runs', to='casework.document')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("narrative", "Complaint narrative"), ("document", "Document")],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting to be coded"),
+                            ("done", "Coded"),
+                            ("stopped", "Stopped"),
+                        ],
+                        default="pending",
+                        max_length=20,
+                    ),
+                ),
+                ("reason", models.TextField(blank=True)),
+                ("chars_total", models.PositiveIntegerField(default=0)),
+                ("chars_coded", models.PositiveIntegerField(default=0)),
+                ("truncated", models.BooleanField(default=False)),
+                ("findings_count", models.PositiveIntegerField(default=0)),
+                ("engine_version", models.CharField(blank=True, max_length=40)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="coding_runs",
+                        to="casework.case",
+                    ),
+                ),
+                (
+                    "document",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="coding_runs",
+                        to="casework.document",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ClinicalCode',
+            name="ClinicalCode",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('axis', models.CharField(choices=[('condition', 'Condition or procedure'), ('theme', 'Complaint theme')], default='condition', max_length=20)),
-                ('system', models.CharField(max_length=40)),
-                ('code', models.CharField(max_length=40)),
-                ('description', models.CharField(max_length=300)),
-                ('start', models.PositiveIntegerField()),
-                ('end', models.PositiveIntegerField()),
-                ('text', models.CharField(max_length=300)),
-                ('status', models.CharField(default='present', max_length=20)),
-                ('confidence', models.DecimalField(decimal_places=2, default=0, max_digits=3)),
-                ('kind', models.CharField(blank=True, max_length=20)),
-                ('review', models.CharField(choices=[('suggested', 'Suggested'), ('confirmed', 'Confirmed'), ('rejected', 'Rejected')], default='suggested', max_length=20)),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='clinical_codes', to='casework.case')),
-                ('document', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='clinical_codes', to='casework.document')),
-                ('reviewed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='codes', to='casework.codingrun')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "axis",
+                    models.CharField(
+                        choices=[
+                            ("condition", "Condition or procedure"),
+                            ("theme", "Complaint theme"),
+                        ],
+                        default="condition",
+                        max_length=20,
+                    ),
+                ),
+                ("system", models.CharField(max_length=40)),
+                ("code", models.CharField(max_length=40)),
+                ("description", models.CharField(max_length=300)),
+                ("start", models.PositiveIntegerField()),
+                ("end", models.PositiveIntegerField()),
+                ("text", models.CharField(max_length=300)),
+                ("status", models.CharField(default="present", max_length=20)),
+                ("confidence", models.DecimalField(decimal_places=2, default=0, max_digits=3)),
+                ("kind", models.CharField(blank=True, max_length=20)),
+                (
+                    "review",
+                    models.CharField(
+                        choices=[
+                            ("suggested", "Suggested"),
+                            ("confirmed", "Confirmed"),
+                            ("rejected", "Rejected"),
+                        ],
+                        default="suggested",
+                        max_length=20,
+                    ),
+                ),
+                ("reviewed_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="clinical_codes",
+                        to="casework.case",
+                    ),
+                ),
+                (
+                    "document",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="clinical_codes",
+                        to="casework.document",
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="codes",
+                        to="casework.codingrun",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['document_id', 'start', 'id'],
+                "ordering": ["document_id", "start", "id"],
             },
         ),
         migrations.CreateModel(
-            name='PrecedentSuggestion',
+            name="PrecedentSuggestion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('rank', models.PositiveSmallIntegerField()),
-                ('score', models.FloatField()),
-                ('reasons', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('useful', models.BooleanField(blank=True, null=True)),
-                ('feedback_at', models.DateTimeField(blank=True, null=True)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='precedent_suggestions', to='casework.case')),
-                ('feedback_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('precedent', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='casework.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("rank", models.PositiveSmallIntegerField()),
+                ("score", models.FloatField()),
+                ("reasons", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("useful", models.BooleanField(blank=True, null=True)),
+                ("feedback_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="precedent_suggestions",
+                        to="casework.case",
+                    ),
+                ),
+                (
+                    "feedback_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "precedent",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="casework.case",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['case_id', 'rank'],
+                "ordering": ["case_id", "rank"],
             },
         ),
         migrations.CreateModel(
-            name='TriageSuggestion',
+            name="TriageSuggestion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('outcome', models.CharField(max_length=30)),
-                ('outcome_probability', models.FloatField()),
-                ('theme', models.CharField(blank=True, max_length=40)),
-                ('theme_probability', models.FloatField(blank=True, null=True)),
-                ('top_words', models.JSONField(blank=True, default=list)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='triage_suggestions', to='casework.case')),
-                ('model', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='suggestions', to='casework.triagemodel')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("outcome", models.CharField(max_length=30)),
+                ("outcome_probability", models.FloatField()),
+                ("theme", models.CharField(blank=True, max_length=40)),
+                ("theme_probability", models.FloatField(blank=True, null=True)),
+                ("top_words", models.JSONField(blank=True, default=list)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="triage_suggestions",
+                        to="casework.case",
+                    ),
+                ),
+                (
+                    "model",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="suggestions",
+                        to="casework.triagemodel",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='codingrun',
-            constraint=models.UniqueConstraint(condition=models.Q(('document__isnull', True)), fields=('case',), name='coding_run_one_per_narrative'),
+            model_name="codingrun",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("document__isnull", True)),
+                fields=("case",),
+                name="coding_run_one_per_narrative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='codingrun',
-            constraint=models.UniqueConstraint(condition=models.Q(('document__isnull', False)), fields=('document',), name='coding_run_one_per_document'),
+            model_name="codingrun",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("document__isnull", False)),
+                fields=("document",),
+                name="coding_run_one_per_document",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='codingrun',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('document__isnull', True), ('source', 'narrative')), models.Q(('document__isnull', False), ('source', 'document')), _connector='OR'), name='coding_run_source_matches_document'),
+            model_name="codingrun",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("document__isnull", True), ("source", "narrative")),
+                    models.Q(("document__isnull", False), ("source", "document")),
+                    _connector="OR",
+                ),
+                name="coding_run_source_matches_document",
+            ),
         ),
         migrations.AddIndex(
-            model_name='clinicalcode',
-            index=models.Index(fields=['case', 'axis', 'review'], name='casework_cl_case_id_459256_idx'),
+            model_name="clinicalcode",
+            index=models.Index(
+                fields=["case", "axis", "review"], name="casework_cl_case_id_459256_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='clinicalcode',
-            index=models.Index(condition=models.Q(('review', 'confirmed')), fields=['axis', 'code'], name='clinical_code_confirmed'),
+            model_name="clinicalcode",
+            index=models.Index(
+                condition=models.Q(("review", "confirmed")),
+                fields=["axis", "code"],
+                name="clinical_code_confirmed",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='clinicalcode',
-            constraint=models.CheckConstraint(condition=models.Q(('end__gt', models.F('start'))), name='clinical_code_span_not_empty'),
+            model_name="clinicalcode",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end__gt", models.F("start"))),
+                name="clinical_code_span_not_empty",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='precedentsuggestion',
-            constraint=models.UniqueConstraint(fields=('case', 'precedent'), name='precedent_once_per_case'),
+            model_name="precedentsuggestion",
+            constraint=models.UniqueConstraint(
+                fields=("case", "precedent"), name="precedent_once_per_case"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='precedentsuggestion',
-            constraint=models.CheckConstraint(condition=models.Q(('case', models.F('precedent')), _negated=True), name='precedent_not_itself'),
+            model_name="precedentsuggestion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("case", models.F("precedent")), _negated=True),
+                name="precedent_not_itself",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='triagesuggestion',
-            constraint=models.UniqueConstraint(fields=('case', 'model'), name='triage_once_per_case_and_model'),
+            model_name="triagesuggestion",
+            constraint=models.UniqueConstraint(
+                fields=("case", "model"), name="triage_once_per_case_and_model"
+            ),
         ),
     ]

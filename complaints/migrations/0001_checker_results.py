@@ -5,34 +5,126 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0003_reference_directories'),
+        ("accounts", "0003_reference_directories"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CheckerResult',
+            name="CheckerResult",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.UUIDField(editable=False, unique=True)),
-                ('organisation_type', models.CharField(choices=[('nhs_england', 'The NHS in England'), ('uk_government', 'A UK government department or public body'), ('council', 'A council or adult social care'), ('private_healthcare', 'Private healthcare you paid for yourself'), ('nhs_devolved', 'The NHS in Scotland, Wales or Northern Ireland'), ('police', 'The police'), ('courts', 'A court or tribunal'), ('other', 'Something else')], max_length=32)),
-                ('nation', models.CharField(blank=True, choices=[('scotland', 'Scotland'), ('wales', 'Wales'), ('northern_ireland', 'Northern Ireland')], max_length=32)),
-                ('complained', models.CharField(blank=True, choices=[('final_response', 'Yes, and I have had its final response'), ('waiting', 'Yes, but I have not had its final response'), ('no', 'No')], max_length=32)),
-                ('waited_over_six_months', models.BooleanField(blank=True, null=True)),
-                ('aware_months', models.PositiveSmallIntegerField(blank=True, help_text='Whole months since the person found out about the problem (36: 36 or more).', null=True)),
-                ('late_reason_given', models.BooleanField(default=False)),
-                ('outcome', models.CharField(choices=[('ready', 'Can complain to us'), ('complain_first', 'Complain to the organisation first'), ('finish_complaint', "Finish the organisation's complaints process first"), ('other_route', 'Another organisation can help'), ('ask_mp', 'Ask an MP to refer the complaint')], max_length=32)),
-                ('signpost', models.CharField(blank=True, choices=[('lgsco', 'Local Government and Social Care Ombudsman'), ('spso', 'Scottish Public Services Ombudsman'), ('psow', 'Public Services Ombudsman for Wales'), ('nipso', 'Northern Ireland Public Services Ombudsman'), ('iopc', 'Independent Office for Police Conduct'), ('hmcts', 'HM Courts & Tribunals Service'), ('iscas', 'Independent Sector Complaints Adjudication Service'), ('citizens_advice', 'Citizens Advice')], max_length=32)),
-                ('constituency_code', models.CharField(blank=True, max_length=9)),
-                ('created_at', models.DateTimeField(help_text='To the hour.')),
-                ('organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='accounts.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("token", models.UUIDField(editable=False, unique=True)),
+                (
+                    "organisation_type",
+                    models.CharField(
+                        choices=[
+                            ("nhs_england", "The NHS in England"),
+                            ("uk_government", "A UK government department or public body"),
+                            ("council", "A council or adult social care"),
+                            ("private_healthcare", "Private healthcare you paid for yourself"),
+                            ("nhs_devolved", "The NHS in Scotland, Wales or Northern Ireland"),
+                            ("police", "The police"),
+                            ("courts", "A court or tribunal"),
+                            ("other", "Something else"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                (
+                    "nation",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("scotland", "Scotland"),
+                            ("wales", "Wales"),
+                            ("northern_ireland", "Northern Ireland"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                (
+                    "complained",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("final_response", "Yes, and I have had its final response"),
+                            ("waiting", "Yes, but I have not had its final response"),
+                            ("no", "No"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("waited_over_six_months", models.BooleanField(blank=True, null=True)),
+                (
+                    "aware_months",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="Whole months since the person found out about the problem (36: 36 or more).",
+                        null=True,
+                    ),
+                ),
+                ("late_reason_given", models.BooleanField(default=False)),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("ready", "Can complain to us"),
+                            ("complain_first", "Complain to the organisation first"),
+                            (
+                                "finish_complaint",
+                                "Finish the organisation's complaints process first",
+                            ),
+                            ("other_route", "Another organisation can help"),
+                            ("ask_mp", "Ask an MP to refer the complaint"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                (
+                    "signpost",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("lgsco", "Local Government and Social Care Ombudsman"),
+                            ("spso", "Scottish Public Services Ombudsman"),
+                            ("psow", "Public Services Ombudsman for Wales"),
+                            ("nipso", "Northern Ireland Public Services Ombudsman"),
+                            ("iopc", "Independent Office for Police Conduct"),
+                            ("hmcts", "HM Courts & Tribunals Service"),
+                            ("iscas", "Independent Sector Complaints Adjudication Service"),
+                            ("citizens_advice", "Citizens Advice"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("constituency_code", models.CharField(blank=True, max_length=9)),
+                ("created_at", models.DateTimeField(help_text="To the hour.")),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="accounts.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
-                'indexes': [models.Index(fields=['outcome', 'created_at'], name='complaints__outcome_402866_idx')],
+                "ordering": ["-created_at", "-pk"],
+                "indexes": [
+                    models.Index(
+                        fields=["outcome", "created_at"], name="complaints__outcome_402866_idx"
+                    )
+                ],
             },
         ),
     ]

@@ -6,24 +6,52 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('casework', '0009_person_merge'),
-        ('complaints', '0002_complaint_form'),
+        ("casework", "0009_person_merge"),
+        ("complaints", "0002_complaint_form"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DraftDocument',
+            name="DraftDocument",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('purpose', models.CharField(choices=[('consent', 'Consent or authority to complain for them'), ('final_response', 'The organisation’s final response'), ('evidence', 'Documents and photos')], max_length=20)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('document', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='draft_link', to='casework.document')),
-                ('draft', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='documents', to='complaints.complaintdraft')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "purpose",
+                    models.CharField(
+                        choices=[
+                            ("consent", "Consent or authority to complain for them"),
+                            ("final_response", "The organisation’s final response"),
+                            ("evidence", "Documents and photos"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "document",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="draft_link",
+                        to="casework.document",
+                    ),
+                ),
+                (
+                    "draft",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="documents",
+                        to="complaints.complaintdraft",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'pk'],
+                "ordering": ["created_at", "pk"],
             },
         ),
     ]

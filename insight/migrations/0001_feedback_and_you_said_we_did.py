@@ -6,46 +6,120 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('casework', '0005_case_parties'),
+        ("casework", "0005_case_parties"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='YouSaidWeDid',
+            name="YouSaidWeDid",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('you_said', models.TextField(help_text='What people told us, in their words or ours.', verbose_name='you said')),
-                ('we_did', models.TextField(help_text='What we changed because of it.', verbose_name='we did')),
-                ('date', models.DateField(help_text='When we made the change.')),
-                ('published', models.BooleanField(default=False, help_text='Only published entries appear on the public page.')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "you_said",
+                    models.TextField(
+                        help_text="What people told us, in their words or ours.",
+                        verbose_name="you said",
+                    ),
+                ),
+                (
+                    "we_did",
+                    models.TextField(
+                        help_text="What we changed because of it.", verbose_name="we did"
+                    ),
+                ),
+                ("date", models.DateField(help_text="When we made the change.")),
+                (
+                    "published",
+                    models.BooleanField(
+                        default=False, help_text="Only published entries appear on the public page."
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name': '“You said, we did” entry',
-                'verbose_name_plural': '“You said, we did” entries',
-                'ordering': ['-date', '-id'],
+                "verbose_name": "“You said, we did” entry",
+                "verbose_name_plural": "“You said, we did” entries",
+                "ordering": ["-date", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='CaseFeedback',
+            name="CaseFeedback",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('case_status', models.CharField(max_length=30)),
-                ('ease_of_use', models.PositiveSmallIntegerField(choices=[(5, 'Very satisfied'), (4, 'Satisfied'), (3, 'Neither satisfied nor dissatisfied'), (2, 'Dissatisfied'), (1, 'Very dissatisfied')], verbose_name='how easy our service was to use')),
-                ('kept_informed', models.PositiveSmallIntegerField(choices=[(5, 'Very satisfied'), (4, 'Satisfied'), (3, 'Neither satisfied nor dissatisfied'), (2, 'Dissatisfied'), (1, 'Very dissatisfied')], verbose_name='how well we kept them informed')),
-                ('improvements', models.TextField(blank=True, max_length=2000, verbose_name='what we could do better')),
-                ('submitted_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('case', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='feedback', to='casework.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("case_status", models.CharField(max_length=30)),
+                (
+                    "ease_of_use",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (5, "Very satisfied"),
+                            (4, "Satisfied"),
+                            (3, "Neither satisfied nor dissatisfied"),
+                            (2, "Dissatisfied"),
+                            (1, "Very dissatisfied"),
+                        ],
+                        verbose_name="how easy our service was to use",
+                    ),
+                ),
+                (
+                    "kept_informed",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (5, "Very satisfied"),
+                            (4, "Satisfied"),
+                            (3, "Neither satisfied nor dissatisfied"),
+                            (2, "Dissatisfied"),
+                            (1, "Very dissatisfied"),
+                        ],
+                        verbose_name="how well we kept them informed",
+                    ),
+                ),
+                (
+                    "improvements",
+                    models.TextField(
+                        blank=True, max_length=2000, verbose_name="what we could do better"
+                    ),
+                ),
+                (
+                    "submitted_at",
+                    models.DateTimeField(db_index=True, default=django.utils.timezone.now),
+                ),
+                (
+                    "case",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="feedback",
+                        to="casework.case",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'case feedback',
-                'ordering': ['-submitted_at', '-id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('ease_of_use__gte', 1), ('ease_of_use__lte', 5), ('kept_informed__gte', 1), ('kept_informed__lte', 5)), name='case_feedback_ratings_1_to_5')],
+                "verbose_name_plural": "case feedback",
+                "ordering": ["-submitted_at", "-id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("ease_of_use__gte", 1),
+                            ("ease_of_use__lte", 5),
+                            ("kept_informed__gte", 1),
+                            ("kept_informed__lte", 5),
+                        ),
+                        name="case_feedback_ratings_1_to_5",
+                    )
+                ],
             },
         ),
     ]

@@ -5,129 +5,185 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('insight', '0005_series_forecasts'),
+        ("insight", "0005_series_forecasts"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CaseFactCode',
+            name="CaseFactCode",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('axis', models.CharField(choices=[('condition', 'Condition or procedure'), ('theme', 'Complaint theme')], max_length=20)),
-                ('system', models.CharField(max_length=40)),
-                ('code', models.CharField(max_length=40)),
-                ('description', models.CharField(blank=True, max_length=300)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "axis",
+                    models.CharField(
+                        choices=[
+                            ("condition", "Condition or procedure"),
+                            ("theme", "Complaint theme"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("system", models.CharField(max_length=40)),
+                ("code", models.CharField(max_length=40)),
+                ("description", models.CharField(blank=True, max_length=300)),
             ],
             options={
-                'ordering': ['axis', 'system', 'code'],
+                "ordering": ["axis", "system", "code"],
             },
         ),
         migrations.CreateModel(
-            name='DashboardCount',
+            name="DashboardCount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('dimension', models.CharField(max_length=30)),
-                ('key', models.CharField(blank=True, max_length=300)),
-                ('label', models.CharField(blank=True, max_length=300)),
-                ('n', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("dimension", models.CharField(max_length=30)),
+                ("key", models.CharField(blank=True, max_length=300)),
+                ("label", models.CharField(blank=True, max_length=300)),
+                ("n", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'ordering': ['dimension', '-n', 'key'],
+                "ordering": ["dimension", "-n", "key"],
             },
         ),
         migrations.CreateModel(
-            name='WeeklyCodeCount',
+            name="WeeklyCodeCount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('week_start', models.DateField(db_index=True)),
-                ('axis', models.CharField(choices=[('condition', 'Condition or procedure'), ('theme', 'Complaint theme')], max_length=20)),
-                ('system', models.CharField(max_length=40)),
-                ('code', models.CharField(max_length=40)),
-                ('description', models.CharField(blank=True, max_length=300)),
-                ('received', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("week_start", models.DateField(db_index=True)),
+                (
+                    "axis",
+                    models.CharField(
+                        choices=[
+                            ("condition", "Condition or procedure"),
+                            ("theme", "Complaint theme"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("system", models.CharField(max_length=40)),
+                ("code", models.CharField(max_length=40)),
+                ("description", models.CharField(blank=True, max_length=300)),
+                ("received", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'ordering': ['week_start', 'axis', 'system', 'code'],
+                "ordering": ["week_start", "axis", "system", "code"],
             },
         ),
         migrations.RemoveConstraint(
-            model_name='trendalert',
-            name='trend_alert_unique',
+            model_name="trendalert",
+            name="trend_alert_unique",
         ),
         migrations.AddField(
-            model_name='refreshstate',
-            name='changed_at',
+            model_name="refreshstate",
+            name="changed_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='refreshstate',
-            name='generation',
+            model_name="refreshstate",
+            name="generation",
             field=models.PositiveIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='trendalert',
-            name='code',
+            model_name="trendalert",
+            name="code",
             field=models.CharField(blank=True, max_length=40),
         ),
         migrations.AddField(
-            model_name='trendalert',
-            name='code_description',
+            model_name="trendalert",
+            name="code_description",
             field=models.CharField(blank=True, max_length=300),
         ),
         migrations.AddField(
-            model_name='trendalert',
-            name='code_system',
+            model_name="trendalert",
+            name="code_system",
             field=models.CharField(blank=True, max_length=40),
         ),
         migrations.AddField(
-            model_name='trendalert',
-            name='dimension',
-            field=models.CharField(choices=[('organisation', 'Organisation'), ('theme', 'Complaint theme'), ('condition', 'Condition or procedure')], default='organisation', max_length=20),
+            model_name="trendalert",
+            name="dimension",
+            field=models.CharField(
+                choices=[
+                    ("organisation", "Organisation"),
+                    ("theme", "Complaint theme"),
+                    ("condition", "Condition or procedure"),
+                ],
+                default="organisation",
+                max_length=20,
+            ),
         ),
         migrations.AlterField(
-            model_name='seriesforecast',
-            name='series',
+            model_name="seriesforecast",
+            name="series",
             field=models.CharField(help_text="'all', a sector or 'theme:<slug>'.", max_length=60),
         ),
         migrations.AlterField(
-            model_name='trendalert',
-            name='organisation_id',
+            model_name="trendalert",
+            name="organisation_id",
             field=models.BigIntegerField(blank=True, db_index=True, null=True),
         ),
         migrations.AlterField(
-            model_name='trendalert',
-            name='organisation_name',
+            model_name="trendalert",
+            name="organisation_name",
             field=models.CharField(blank=True, max_length=255),
         ),
         migrations.AddConstraint(
-            model_name='trendalert',
-            constraint=models.UniqueConstraint(condition=models.Q(('dimension', 'organisation')), fields=('organisation_id', 'rule', 'week_start'), name='trend_alert_unique'),
+            model_name="trendalert",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("dimension", "organisation")),
+                fields=("organisation_id", "rule", "week_start"),
+                name="trend_alert_unique",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='trendalert',
-            constraint=models.UniqueConstraint(condition=models.Q(('dimension', 'organisation'), _negated=True), fields=('dimension', 'code_system', 'code', 'rule', 'week_start'), name='trend_alert_code_unique'),
+            model_name="trendalert",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("dimension", "organisation"), _negated=True),
+                fields=("dimension", "code_system", "code", "rule", "week_start"),
+                name="trend_alert_code_unique",
+            ),
         ),
         migrations.AddField(
-            model_name='casefactcode',
-            name='case_fact',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='codes', to='insight.casefact'),
+            model_name="casefactcode",
+            name="case_fact",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="codes",
+                to="insight.casefact",
+            ),
         ),
         migrations.AddIndex(
-            model_name='dashboardcount',
-            index=models.Index(fields=['dimension', 'key'], name='dashboardcount_dimension'),
+            model_name="dashboardcount",
+            index=models.Index(fields=["dimension", "key"], name="dashboardcount_dimension"),
         ),
         migrations.AddConstraint(
-            model_name='weeklycodecount',
-            constraint=models.UniqueConstraint(fields=('week_start', 'axis', 'system', 'code'), name='weekly_code_count_unique'),
+            model_name="weeklycodecount",
+            constraint=models.UniqueConstraint(
+                fields=("week_start", "axis", "system", "code"), name="weekly_code_count_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='casefactcode',
-            index=models.Index(fields=['axis', 'code', 'case_fact'], name='casefactcode_axis_code'),
+            model_name="casefactcode",
+            index=models.Index(fields=["axis", "code", "case_fact"], name="casefactcode_axis_code"),
         ),
         migrations.AddConstraint(
-            model_name='casefactcode',
-            constraint=models.UniqueConstraint(fields=('case_fact', 'axis', 'system', 'code'), name='casefactcode_once_per_fact'),
+            model_name="casefactcode",
+            constraint=models.UniqueConstraint(
+                fields=("case_fact", "axis", "system", "code"), name="casefactcode_once_per_fact"
+            ),
         ),
     ]

@@ -10,28 +10,39 @@ def copy_published(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('insight', '0006_case_fact_codes_dashboard_counts_code_trends'),
+        ("insight", "0006_case_fact_codes_dashboard_counts_code_trends"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='casefactcode',
-            name='published',
+            model_name="casefactcode",
+            name="published",
             field=models.BooleanField(default=False),
         ),
         migrations.AddIndex(
-            model_name='casefact',
-            index=models.Index(condition=models.Q(('published', True)), fields=['constituency_code', '-published_on', '-id'], name='casefact_published_place'),
+            model_name="casefact",
+            index=models.Index(
+                condition=models.Q(("published", True)),
+                fields=["constituency_code", "-published_on", "-id"],
+                name="casefact_published_place",
+            ),
         ),
         migrations.AddIndex(
-            model_name='casefact',
-            index=models.Index(condition=models.Q(('published', True)), fields=['organisation_id', '-published_on', '-id'], name='casefact_published_org'),
+            model_name="casefact",
+            index=models.Index(
+                condition=models.Q(("published", True)),
+                fields=["organisation_id", "-published_on", "-id"],
+                name="casefact_published_org",
+            ),
         ),
         migrations.AddIndex(
-            model_name='casefactcode',
-            index=models.Index(condition=models.Q(('published', True)), fields=['axis', 'code', 'case_fact'], name='casefactcode_published'),
+            model_name="casefactcode",
+            index=models.Index(
+                condition=models.Q(("published", True)),
+                fields=["axis", "code", "case_fact"],
+                name="casefactcode_published",
+            ),
         ),
         migrations.RunPython(copy_published, migrations.RunPython.noop),
     ]

@@ -25,7 +25,7 @@ _FIELDSET_WIDGETS = {"radioselect", "checkboxselectmultiple"}
 
 @register.filter
 def govuk_widget(bound_field):
-    """Render a field's widget with GOV.UK classes and aria-describedby pointing at hint and error."""
+    """Render a field's widget with GOV.UK classes, aria-describedby pointing at hint and error."""
     widget_type = bound_field.widget_type
     classes = [_WIDGET_CLASSES.get(widget_type, "govuk-input")]
     existing = bound_field.field.widget.attrs.get("class")

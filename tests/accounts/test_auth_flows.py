@@ -123,7 +123,8 @@ class TestSignUpAndTwoStepSignIn:
             assert not _signed_in_user(client).is_authenticated
 
             wrong = next(
-                c for c in ("000000", "111111", "222222")
+                c
+                for c in ("000000", "111111", "222222")
                 if c not in {_totp_code(secret, d) for d in (-1, 0, 1)}
             )
             response = client.post(reverse("mfa_authenticate"), {"code": wrong})

@@ -28,10 +28,14 @@ class TestCreateStaffUser:
     def test_creates_a_staff_user_ready_to_sign_in(self):
         out = run(
             "createstaffuser",
-            "--email", "Case.Worker@Example.org",
-            "--role", "caseworker",
-            "--name", "Casey Worker",
-            "--password", GOOD_PASSWORD,
+            "--email",
+            "Case.Worker@Example.org",
+            "--role",
+            "caseworker",
+            "--name",
+            "Casey Worker",
+            "--password",
+            GOOD_PASSWORD,
         )
         user = User.objects.get(email="case.worker@example.org")
         assert user.full_name == "Casey Worker"
@@ -53,33 +57,58 @@ class TestCreateStaffUser:
     def test_several_roles_repeated_or_comma_separated(self):
         run(
             "createstaffuser",
-            "--email", "lead@example.org",
-            "--role", "caseworker,manager",
-            "--role", "foi_officer",
-            "--password", GOOD_PASSWORD,
+            "--email",
+            "lead@example.org",
+            "--role",
+            "caseworker,manager",
+            "--role",
+            "foi_officer",
+            "--password",
+            GOOD_PASSWORD,
         )
         user = User.objects.get(email="lead@example.org")
         assert user.role_names == {"caseworker", "manager", "foi_officer"}
 
     def test_administrator_can_use_the_admin(self):
-        run("createstaffuser", "--email", "admin@example.org", "--role", "administrator",
-            "--password", GOOD_PASSWORD)
+        run(
+            "createstaffuser",
+            "--email",
+            "admin@example.org",
+            "--role",
+            "administrator",
+            "--password",
+            GOOD_PASSWORD,
+        )
         user = User.objects.get(email="admin@example.org")
         assert user.is_staff and user.is_superuser
 
     def test_refuses_an_email_address_already_in_use(self):
         UserFactory(email="taken@example.org")
         with pytest.raises(CommandError, match="A user with the email address taken@example.org"):
-            run("createstaffuser", "--email", "TAKEN@example.org", "--role", "caseworker",
-                "--password", GOOD_PASSWORD)
+            run(
+                "createstaffuser",
+                "--email",
+                "TAKEN@example.org",
+                "--role",
+                "caseworker",
+                "--password",
+                GOOD_PASSWORD,
+            )
         assert User.objects.filter(email__iexact="taken@example.org").count() == 1
         assert not TOTPDevice.objects.exists()
 
     @pytest.mark.parametrize("role", ["complainant", "mp", "superhero", ""])
     def test_refuses_a_role_that_is_not_a_staff_role(self, role):
         with pytest.raises(CommandError) as error:
-            run("createstaffuser", "--email", "x@example.org", "--role", role,
-                "--password", GOOD_PASSWORD)
+            run(
+                "createstaffuser",
+                "--email",
+                "x@example.org",
+                "--role",
+                role,
+                "--password",
+                GOOD_PASSWORD,
+            )
         message = str(error.value)
         if role:
             assert f"'{role}' is not a staff role. Use one of: caseworker, manager" in message
@@ -89,19 +118,32 @@ class TestCreateStaffUser:
 
     def test_refuses_a_badly_formed_email_address(self):
         with pytest.raises(CommandError, match="Enter an email address in the correct format"):
-            run("createstaffuser", "--email", "not-an-address", "--role", "caseworker",
-                "--password", GOOD_PASSWORD)
+            run(
+                "createstaffuser",
+                "--email",
+                "not-an-address",
+                "--role",
+                "caseworker",
+                "--password",
+                GOOD_PASSWORD,
+            )
 
     def test_refuses_a_weak_password(self):
         with pytest.raises(CommandError, match="Password not accepted: This password is too short"):
-            run("createstaffuser", "--email", "x@example.org", "--role", "caseworker",
-                "--password", "short")
+            run(
+                "createstaffuser",
+                "--email",
+                "x@example.org",
+                "--role",
+                "caseworker",
+                "--password",
+                "short",
+            )
         assert not User.objects.exists()
 
     def test_without_a_password_and_no_terminal_it_fails_rather_than_hangs(self):
         with pytest.raises(CommandError, match="Give a password with --password"):
-            run("createstaffuser", "--email", "x@example.org", "--role", "caseworker",
-                "--no-input")
+            run("createstaffuser", "--email", "x@example.org", "--role", "caseworker", "--no-input")
 
     def test_prompts_for_the_password_twice(self, monkeypatch):
         answers = iter([GOOD_PASSWORD, GOOD_PASSWORD])

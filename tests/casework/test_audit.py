@@ -177,4 +177,3 @@ class TestCaseSubPagesAreAudited:
         entry = AuditEntry.objects.get(action="case.view")
         assert (entry.user, entry.case, entry.ip) == (caseworker, case, "203.0.113.50")
         assert entry.detail == {"page": page}
-

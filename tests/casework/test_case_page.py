@@ -380,9 +380,21 @@ class TestStaffHomeLinks:
     @pytest.mark.parametrize(
         ("role", "shown", "hidden"),
         [
-            ("caseworker", ["/staff/portals/messages/"], ["/staff/information-requests/", "/staff/insight/"]),
-            ("foi_officer", ["/staff/information-requests/"], ["/staff/portals/messages/", "/staff/insight/"]),
-            ("analyst", ["/staff/insight/"], ["/staff/information-requests/", "/staff/portals/messages/"]),
+            (
+                "caseworker",
+                ["/staff/portals/messages/"],
+                ["/staff/information-requests/", "/staff/insight/"],
+            ),
+            (
+                "foi_officer",
+                ["/staff/information-requests/"],
+                ["/staff/portals/messages/", "/staff/insight/"],
+            ),
+            (
+                "analyst",
+                ["/staff/insight/"],
+                ["/staff/information-requests/", "/staff/portals/messages/"],
+            ),
         ],
     )
     def test_links_follow_permissions(self, client, user_with_role, role, shown, hidden):

@@ -54,11 +54,21 @@ def coded_document(case, text, *, text_status=TextStatus.EXTRACTED, **kwargs):
 
 def complaint_details(case, *, impact):
     return ComplaintDetails.objects.create(
-        case=case, full_name="Jo Bloggs", email="jo@example.org", postcode="LS1 3EX",
-        address_line_1="1 Park Row", town="Leeds", date_of_birth=date(1960, 1, 1),
-        what_happened=case.summary, happened_on=date(2026, 1, 5), where_it_happened="Ward 3",
-        impact=impact, desired_outcome="An apology and assurance sepsis is spotted next time",
-        complained_on=date(2026, 2, 1), final_response=True, has_evidence=False,
+        case=case,
+        full_name="Jo Bloggs",
+        email="jo@example.org",
+        postcode="LS1 3EX",
+        address_line_1="1 Park Row",
+        town="Leeds",
+        date_of_birth=date(1960, 1, 1),
+        what_happened=case.summary,
+        happened_on=date(2026, 1, 5),
+        where_it_happened="Ward 3",
+        impact=impact,
+        desired_outcome="An apology and assurance sepsis is spotted next time",
+        complained_on=date(2026, 2, 1),
+        final_response=True,
+        has_evidence=False,
         contact_method="email",
     )
 
@@ -82,8 +92,10 @@ class TestNarrativeCoding:
         assert ("condition", "A41.9", "present", "sepsis") in conditions
         assert ("condition", "J18.9", "negated", "pneumonia") in conditions
         assert ("condition", "C50.9", "family", "breast cancer") in conditions
-        themes = {(code.code, code.description, code.system, code.status) for code in
-                  ClinicalCode.objects.filter(case=case, axis=CodeAxis.THEME)}
+        themes = {
+            (code.code, code.description, code.system, code.status)
+            for code in ClinicalCode.objects.filter(case=case, axis=CodeAxis.THEME)
+        }
         assert ("staff_attitude", "Staff attitude", "theme", "present") in themes
         assert run.findings_count == ClinicalCode.objects.filter(run=run).count()
         for code in ClinicalCode.objects.filter(case=case):
@@ -180,7 +192,9 @@ class TestDocumentCoding:
         document = coded_document(case, "Diagnosis: community acquired pneumonia. No sepsis.")
         run = document_code(document_id=document.pk)
         assert (run.source, run.document_id, run.case_id) == (
-            CodingSource.DOCUMENT, document.pk, case.pk,
+            CodingSource.DOCUMENT,
+            document.pk,
+            case.pk,
         )
         assert codes_of(case, document=document, axis=CodeAxis.CONDITION) == {
             ("condition", "J18.9", "present", "pneumonia"),
@@ -291,7 +305,8 @@ class TestReview:
                 )
         with pytest.raises(CodeReviewRefused):
             clinical_code_review(
-                code=code, reviewer=UserFactory(roles=[Role.CASEWORKER]),
+                code=code,
+                reviewer=UserFactory(roles=[Role.CASEWORKER]),
                 decision=CodeReview.SUGGESTED,
             )
         assert ClinicalCode.objects.get(pk=code.pk).review == CodeReview.SUGGESTED
@@ -317,7 +332,9 @@ class TestDemoSeed:
     def test_demo_cases_are_coded_once_and_closed_ones_confirmed(self, caseworker):
         open_case = make_case(summary="A delay in diagnosing my cancer.", system_reason="seed_demo")
         closed = make_case(
-            summary="My father's sepsis was missed.", status="closed", assignee=caseworker,
+            summary="My father's sepsis was missed.",
+            status="closed",
+            assignee=caseworker,
             system_reason="seed_demo",
         )
         real = make_case(summary="She had a stroke.", status="closed", assignee=caseworker)

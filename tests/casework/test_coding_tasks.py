@@ -27,8 +27,11 @@ pytestmark = pytest.mark.django_db
 def stored_pdf(case, text) -> Document:
     """A clean document whose text has not been read yet, its bytes in (test) storage."""
     document = Document.objects.create(
-        case=case, uploader_role="staff", original_filename="letter.pdf",
-        content_type="application/pdf", status=DocumentStatus.CLEAN,
+        case=case,
+        uploader_role="staff",
+        original_filename="letter.pdf",
+        content_type="application/pdf",
+        status=DocumentStatus.CLEAN,
     )
     key = document_bytes_store(key=document.storage_key, content=pdf_bytes(text))
     Document.objects.filter(pk=document.pk).update(storage_key=key)
@@ -91,8 +94,11 @@ class TestDocumentAfterExtraction:
     def test_a_document_deleted_before_its_coding_runs_gets_none(self, caseworker):
         case = case_create(kind=CaseKind.HEALTH)
         document = Document.objects.create(
-            case=case, uploader_role="staff", original_filename="notes.txt",
-            status=DocumentStatus.CLEAN, text_status=TextStatus.EXTRACTED,
+            case=case,
+            uploader_role="staff",
+            original_filename="notes.txt",
+            status=DocumentStatus.CLEAN,
+            text_status=TextStatus.EXTRACTED,
             extracted_text="She had sepsis.",
         )
         document_delete(document=document, actor=caseworker)

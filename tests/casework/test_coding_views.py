@@ -31,8 +31,12 @@ def review_url(case, code, decision):
 
 def document_with(case, text, name="ward-notes.pdf"):
     document = Document.objects.create(
-        case=case, uploader_role="staff", original_filename=name, status=DocumentStatus.CLEAN,
-        text_status=TextStatus.EXTRACTED, extracted_text=text,
+        case=case,
+        uploader_role="staff",
+        original_filename=name,
+        status=DocumentStatus.CLEAN,
+        text_status=TextStatus.EXTRACTED,
+        extracted_text=text,
     )
     document_code(document_id=document.pk)
     return document
@@ -154,8 +158,11 @@ class TestCodesPage:
         kept = document_with(coded_case, "Discharge summary: urinary tract infection treated.")
         gone = document_with(coded_case, "Secret: the patient had a stroke.", name="secret.pdf")
         Document.objects.create(
-            case=coded_case, uploader_role="staff", original_filename="scan.jpg",
-            status=DocumentStatus.CLEAN, text_status=TextStatus.PENDING,
+            case=coded_case,
+            uploader_role="staff",
+            original_filename="scan.jpg",
+            status=DocumentStatus.CLEAN,
+            text_status=TextStatus.PENDING,
         )
         document_delete(document=gone, actor=caseworker)
         client, _ = signed_in(client)

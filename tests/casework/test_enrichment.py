@@ -21,7 +21,9 @@ RESTRICTED_RECORD = "9000000025"
 @pytest.fixture
 def pds_settings(settings, fake_pds_server, pds_key_pair, tmp_path):
     key_path = tmp_path / "pds.pem"
-    key_path.write_bytes(pds_key_pair[0] if isinstance(pds_key_pair[0], bytes) else pds_key_pair[0].encode())
+    key_path.write_bytes(
+        pds_key_pair[0] if isinstance(pds_key_pair[0], bytes) else pds_key_pair[0].encode()
+    )
     settings.PDS_BASE_URL = fake_pds_server.base_url
     settings.PDS_TOKEN_URL = fake_pds_server.token_url
     settings.PDS_API_KEY = PDS_API_KEY
@@ -37,7 +39,9 @@ def health_case(nhs_number, **kwargs):
 
 
 class TestEnrichmentIsQueuedOnCommit:
-    def test_health_case_with_nhs_number_is_looked_up_after_commit(self, pds_settings, django_capture_on_commit_callbacks):
+    def test_health_case_with_nhs_number_is_looked_up_after_commit(
+        self, pds_settings, django_capture_on_commit_callbacks
+    ):
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
             case = health_case("900 000 0009")
         assert case.patient_nhs_number == FULL_RECORD
@@ -45,9 +49,15 @@ class TestEnrichmentIsQueuedOnCommit:
         for callback in callbacks:  # the lookup, and the coding of the narrative
             callback()
         match = PdsMatch.objects.get(case=case)
-        assert (match.nhs_number, match.family_name, match.status) == (FULL_RECORD, "Smith", PdsMatchStatus.PENDING)
+        assert (match.nhs_number, match.family_name, match.status) == (
+            FULL_RECORD,
+            "Smith",
+            PdsMatchStatus.PENDING,
+        )
         assert match.postcode and match.address_lines
-        assert case.events.filter(kind=CaseEventKind.PDS_MATCH_FOUND, system_reason="pds_enrichment").exists()
+        assert case.events.filter(
+            kind=CaseEventKind.PDS_MATCH_FOUND, system_reason="pds_enrichment"
+        ).exists()
 
     def test_cases_without_nhs_number_or_parliamentary_are_not_looked_up(
         self, django_capture_on_commit_callbacks, monkeypatch
@@ -129,15 +139,24 @@ class TestPdsMatchPage:
         assert response.status_code == 200
         assert "Enter why this is not the right patient" in response.content.decode()
         assert matched_case.pds_matches.get().status == PdsMatchStatus.PENDING
-        client.post(self.url(matched_case), {"decision": "reject", "reason": "Date of birth differs"})
+        client.post(
+            self.url(matched_case), {"decision": "reject", "reason": "Date of birth differs"}
+        )
         match = matched_case.pds_matches.get()
-        assert (match.status, match.decision_reason) == (PdsMatchStatus.REJECTED, "Date of birth differs")
+        assert (match.status, match.decision_reason) == (
+            PdsMatchStatus.REJECTED,
+            "Date of birth differs",
+        )
 
-    def test_second_decision_from_a_stale_page_is_refused_and_explained(self, client, caseworker, manager, matched_case):
+    def test_second_decision_from_a_stale_page_is_refused_and_explained(
+        self, client, caseworker, manager, matched_case
+    ):
         otp_verified_client(client, manager).post(self.url(matched_case), {"decision": "confirm"})
         client.logout()
         client = otp_verified_client(client, caseworker)
-        response = client.post(self.url(matched_case), {"decision": "reject", "reason": "Wrong"}, follow=True)
+        response = client.post(
+            self.url(matched_case), {"decision": "reject", "reason": "Wrong"}, follow=True
+        )
         assert "already confirmed by a caseworker" in response.content.decode()
         assert matched_case.pds_matches.get().decided_by == manager
 
@@ -158,7 +177,12 @@ class TestPdsMatchPage:
 
     def test_unknown_case_is_404(self, client, caseworker, pds_settings):
         client = otp_verified_client(client, caseworker)
-        assert client.get(reverse("casework:pds_match", kwargs={"reference": "HC-2026-999999"})).status_code == 404
+        assert (
+            client.get(
+                reverse("casework:pds_match", kwargs={"reference": "HC-2026-999999"})
+            ).status_code
+            == 404
+        )
 
     def test_anonymous_is_sent_to_sign_in(self, client, matched_case):
         response = client.get(self.url(matched_case))

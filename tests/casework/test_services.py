@@ -19,7 +19,9 @@ class TestCaseReference:
 
 class TestCaseCreate:
     def test_new_case_is_submitted_with_a_received_event(self, complainant):
-        case = case_create(kind=CaseKind.HEALTH, complainant=complainant, summary="Discharged too early")
+        case = case_create(
+            kind=CaseKind.HEALTH, complainant=complainant, summary="Discharged too early"
+        )
         assert case.status == CaseStatus.SUBMITTED
         assert case.reference.startswith("HC-")
         event = case.events.get()
@@ -32,13 +34,18 @@ class TestCaseTransition:
     def test_records_status_timestamp_and_event(self, caseworker):
         case = case_create(kind=CaseKind.HEALTH)
         before = case.status_changed_at
-        case_transition(case_id=case.pk, action=CaseAction.START_ASSESSMENT, actor=caseworker, reason="New case")
+        case_transition(
+            case_id=case.pk, action=CaseAction.START_ASSESSMENT, actor=caseworker, reason="New case"
+        )
         case.refresh_from_db()
         assert case.status == CaseStatus.ASSESSMENT
         assert case.status_changed_at >= before
         event = case.events.latest("id")
         assert (event.from_status, event.to_status, event.actor, event.reason) == (
-            CaseStatus.SUBMITTED, CaseStatus.ASSESSMENT, caseworker, "New case",
+            CaseStatus.SUBMITTED,
+            CaseStatus.ASSESSMENT,
+            caseworker,
+            "New case",
         )
         assert event.payload["action"] == "start_assessment"
 
@@ -52,10 +59,19 @@ class TestCaseTransition:
 
     def test_reopen_needs_a_manager(self, caseworker, manager):
         case = case_create(kind=CaseKind.HEALTH)
-        case_transition(case_id=case.pk, action=CaseAction.WITHDRAW, system_reason="complainant_withdrew")
+        case_transition(
+            case_id=case.pk, action=CaseAction.WITHDRAW, system_reason="complainant_withdrew"
+        )
         with pytest.raises(PermissionDenied):
-            case_transition(case_id=case.pk, action=CaseAction.REOPEN, actor=caseworker, reason="Withdrawn by mistake")
-        case_transition(case_id=case.pk, action=CaseAction.REOPEN, actor=manager, reason="Withdrawn by mistake")
+            case_transition(
+                case_id=case.pk,
+                action=CaseAction.REOPEN,
+                actor=caseworker,
+                reason="Withdrawn by mistake",
+            )
+        case_transition(
+            case_id=case.pk, action=CaseAction.REOPEN, actor=manager, reason="Withdrawn by mistake"
+        )
         assert Case.objects.get(pk=case.pk).status == CaseStatus.ASSESSMENT
 
     def test_a_transition_needs_an_actor_or_a_system_reason(self):
@@ -93,8 +109,11 @@ class TestCaseCreateWithParties:
         organisations = list(Organisation.objects.all()[:2])
         mp = MemberOfParliament.objects.current().select_related("constituency").first()
         case = case_create(
-            kind=CaseKind.PARLIAMENTARY, organisations=organisations, referring_mp=mp,
-            constituency=mp.constituency, local_authority_code="E09000033",
+            kind=CaseKind.PARLIAMENTARY,
+            organisations=organisations,
+            referring_mp=mp,
+            constituency=mp.constituency,
+            local_authority_code="E09000033",
         )
         case.refresh_from_db()
         assert set(case.organisations.all()) == set(organisations)

@@ -40,7 +40,9 @@ ALL_PAIRS = [(action, status) for action in CaseAction for status in CaseStatus]
 
 
 class TestCaseStateMachine:
-    @pytest.mark.parametrize(("action", "status"), ALL_PAIRS, ids=[f"{a.value}-from-{s.value}" for a, s in ALL_PAIRS])
+    @pytest.mark.parametrize(
+        ("action", "status"), ALL_PAIRS, ids=[f"{a.value}-from-{s.value}" for a, s in ALL_PAIRS]
+    )
     def test_every_action_from_every_status(self, action, status):
         machine = CaseStateMachine(status)
         expected = EXPECTED.get((action, status))
@@ -66,14 +68,23 @@ class TestCaseStateMachine:
 
     def test_allowed_actions_lists_what_can_be_done(self):
         assert set(CaseStateMachine(S.SUBMITTED).allowed_actions()) == {
-            A.START_ASSESSMENT, A.MARK_PREMATURE, A.MARK_OUT_OF_REMIT, A.WITHDRAW,
+            A.START_ASSESSMENT,
+            A.MARK_PREMATURE,
+            A.MARK_OUT_OF_REMIT,
+            A.WITHDRAW,
         }
         assert CaseStateMachine(S.CLOSED).allowed_actions() == [A.REOPEN]
 
     def test_happy_path_to_closed(self):
         machine = CaseStateMachine(S.SUBMITTED)
-        for action in (A.START_ASSESSMENT, A.REQUEST_INFORMATION, A.START_INVESTIGATION,
-                       A.ISSUE_PROVISIONAL_DECISION, A.ISSUE_FINAL_DECISION, A.CLOSE):
+        for action in (
+            A.START_ASSESSMENT,
+            A.REQUEST_INFORMATION,
+            A.START_INVESTIGATION,
+            A.ISSUE_PROVISIONAL_DECISION,
+            A.ISSUE_FINAL_DECISION,
+            A.CLOSE,
+        ):
             machine.apply(action)
         assert machine.status == S.CLOSED
 

@@ -33,8 +33,12 @@ def queued(monkeypatch):
 
 def pending_document(case, user, *, age):
     return Document.objects.create(
-        case=case, uploaded_by=user, uploader_role="complainant", original_filename="letter.pdf",
-        storage_key=f"evidence/test/{age.total_seconds():.0f}", status=DocumentStatus.PENDING,
+        case=case,
+        uploaded_by=user,
+        uploader_role="complainant",
+        original_filename="letter.pdf",
+        storage_key=f"evidence/test/{age.total_seconds():.0f}",
+        status=DocumentStatus.PENDING,
         created_at=timezone.now() - age,
     )
 
@@ -54,17 +58,40 @@ class TestRequeueStalledWork:
         clean = pending_document(case, complainant, age=timedelta(hours=2))
         Document.objects.filter(pk=clean.pk).update(status=DocumentStatus.CLEAN)
         assert tasks.requeue_stalled_work() == {
-            "scans": 1, "pds_lookups": 0, "narrative_codings": 0, "document_codings": 0
+            "scans": 1,
+            "pds_lookups": 0,
+            "narrative_codings": 0,
+            "document_codings": 0,
         }
         assert queued["scan"] == [old.pk]
 
     def test_requeues_pds_lookups_that_never_ran(self, queued, django_capture_on_commit_callbacks):
-        lost = health_case("9000000009", age=timedelta(hours=1), django_capture_on_commit_callbacks=django_capture_on_commit_callbacks)
-        recent = health_case("9000000009", age=timedelta(minutes=1), django_capture_on_commit_callbacks=django_capture_on_commit_callbacks)
-        matched = health_case("9000000009", age=timedelta(hours=1), django_capture_on_commit_callbacks=django_capture_on_commit_callbacks)
-        PdsMatch.objects.create(case=matched, requested_nhs_number="9000000009", nhs_number="9000000009")
-        not_found = health_case("9000000009", age=timedelta(hours=1), django_capture_on_commit_callbacks=django_capture_on_commit_callbacks)
-        CaseEvent.objects.create(case=not_found, kind=CaseEventKind.PDS_NOT_FOUND, system_reason="test")
+        lost = health_case(
+            "9000000009",
+            age=timedelta(hours=1),
+            django_capture_on_commit_callbacks=django_capture_on_commit_callbacks,
+        )
+        recent = health_case(
+            "9000000009",
+            age=timedelta(minutes=1),
+            django_capture_on_commit_callbacks=django_capture_on_commit_callbacks,
+        )
+        matched = health_case(
+            "9000000009",
+            age=timedelta(hours=1),
+            django_capture_on_commit_callbacks=django_capture_on_commit_callbacks,
+        )
+        PdsMatch.objects.create(
+            case=matched, requested_nhs_number="9000000009", nhs_number="9000000009"
+        )
+        not_found = health_case(
+            "9000000009",
+            age=timedelta(hours=1),
+            django_capture_on_commit_callbacks=django_capture_on_commit_callbacks,
+        )
+        CaseEvent.objects.create(
+            case=not_found, kind=CaseEventKind.PDS_NOT_FOUND, system_reason="test"
+        )
         tasks.requeue_stalled_work()
         assert queued["pds"] == [lost.pk]
         assert recent.pk not in queued["pds"]
@@ -72,14 +99,32 @@ class TestRequeueStalledWork:
     def test_requeues_codings_that_never_ran_within_the_last_days(
         self, queued, complainant, django_capture_on_commit_callbacks
     ):
-        lost = health_case("", age=timedelta(hours=1), django_capture_on_commit_callbacks=django_capture_on_commit_callbacks)
-        recent = health_case("", age=timedelta(minutes=1), django_capture_on_commit_callbacks=django_capture_on_commit_callbacks)
-        ancient = health_case("", age=timedelta(days=30), django_capture_on_commit_callbacks=django_capture_on_commit_callbacks)
-        coded = health_case("", age=timedelta(hours=1), django_capture_on_commit_callbacks=django_capture_on_commit_callbacks)
+        lost = health_case(
+            "",
+            age=timedelta(hours=1),
+            django_capture_on_commit_callbacks=django_capture_on_commit_callbacks,
+        )
+        recent = health_case(
+            "",
+            age=timedelta(minutes=1),
+            django_capture_on_commit_callbacks=django_capture_on_commit_callbacks,
+        )
+        ancient = health_case(
+            "",
+            age=timedelta(days=30),
+            django_capture_on_commit_callbacks=django_capture_on_commit_callbacks,
+        )
+        coded = health_case(
+            "",
+            age=timedelta(hours=1),
+            django_capture_on_commit_callbacks=django_capture_on_commit_callbacks,
+        )
         case_narrative_code(case_id=coded.pk)
         read = pending_document(lost, complainant, age=timedelta(hours=1))
         Document.objects.filter(pk=read.pk).update(
-            status=DocumentStatus.CLEAN, text_status=TextStatus.EXTRACTED, extracted_text="Sepsis was missed."
+            status=DocumentStatus.CLEAN,
+            text_status=TextStatus.EXTRACTED,
+            extracted_text="Sepsis was missed.",
         )
         unread = pending_document(lost, complainant, age=timedelta(hours=2))
         Document.objects.filter(pk=unread.pk).update(status=DocumentStatus.CLEAN)

@@ -33,7 +33,9 @@ class TestContactPreferencesUpdate:
         contact_preferences_update(user=complainant, large_print=True)
         saved = preferences(complainant)
         assert (saved.phone, saved.large_print, saved.contact_method) == (
-            "07700 900982", True, ContactMethod.EMAIL
+            "07700 900982",
+            True,
+            ContactMethod.EMAIL,
         )
 
     def test_refuses_unknown_fields(self, complainant):
@@ -51,7 +53,10 @@ class TestContactPreferencesUpdate:
 
     def test_adjustments_read_as_staff_see_them(self, complainant):
         saved = contact_preferences_update(
-            user=complainant, bsl=True, easy_read=True, language="Polish",
+            user=complainant,
+            bsl=True,
+            easy_read=True,
+            language="Polish",
             other_adjustment="Please call after 2pm",
         )
         assert saved.adjustments == [
@@ -129,10 +134,15 @@ class TestPhone:
 
 class TestAddress:
     def test_saves_an_address_with_the_postcode_tidied(self, signed_in, complainant):
-        response = signed_in.post(url("your_address"), {
-            "address_line_1": "1 High Street", "address_line_2": "", "town": "Leeds",
-            "postcode": "ls11ab",
-        })
+        response = signed_in.post(
+            url("your_address"),
+            {
+                "address_line_1": "1 High Street",
+                "address_line_2": "",
+                "town": "Leeds",
+                "postcode": "ls11ab",
+            },
+        )
         assert response.status_code == 302
         assert preferences(complainant).address_lines == ["1 High Street", "Leeds", "LS1 1AB"]
 
@@ -143,14 +153,24 @@ class TestAddress:
         assert_error(response, "Enter postcode")
 
     def test_rejects_a_postcode_that_is_not_one(self, signed_in):
-        response = signed_in.post(url("your_address"), {
-            "address_line_1": "1 High Street", "town": "Leeds", "postcode": "LS1",
-        })
+        response = signed_in.post(
+            url("your_address"),
+            {
+                "address_line_1": "1 High Street",
+                "town": "Leeds",
+                "postcode": "LS1",
+            },
+        )
         assert_error(response, "Enter a full UK postcode")
 
     def test_empty_removes_the_address_unless_we_write_to_it(self, signed_in, complainant):
-        contact_preferences_update(user=complainant, address_line_1="1 High St", town="Leeds",
-                                   postcode="LS1 1AB", contact_method="post")
+        contact_preferences_update(
+            user=complainant,
+            address_line_1="1 High St",
+            town="Leeds",
+            postcode="LS1 1AB",
+            contact_method="post",
+        )
         response = signed_in.post(url("your_address"), {})
         assert_error(
             response,
@@ -164,8 +184,9 @@ class TestAddress:
 
 class TestContactMethod:
     def test_must_choose_one(self, signed_in):
-        assert_error(signed_in.post(url("your_contact_method"), {}),
-                     "Select how you want us to contact you")
+        assert_error(
+            signed_in.post(url("your_contact_method"), {}), "Select how you want us to contact you"
+        )
 
     def test_phone_needs_a_number_first(self, signed_in):
         response = signed_in.post(url("your_contact_method"), {"contact_method": "phone"})
@@ -194,10 +215,14 @@ class TestContactMethod:
 
 class TestAdjustments:
     def test_saves_the_adjustments_chosen(self, signed_in, complainant):
-        response = signed_in.post(url("your_adjustments"), {
-            "needs": ["large_print", "language", "other"], "language": "Welsh",
-            "other_adjustment": "Short sentences,\r\nplease",
-        })
+        response = signed_in.post(
+            url("your_adjustments"),
+            {
+                "needs": ["large_print", "language", "other"],
+                "language": "Welsh",
+                "other_adjustment": "Short sentences,\r\nplease",
+            },
+        )
         assert response.status_code == 302
         saved = preferences(complainant)
         assert saved.large_print and not saved.easy_read and not saved.bsl

@@ -73,8 +73,12 @@ class TestTimelineEntry:
     @pytest.mark.parametrize("action", list(CaseAction))
     def test_every_status_change_has_public_words(self, action):
         entry = account.timeline_entry(
-            event(CaseEventKind.STATUS_CHANGED, to_status=CaseStatus.ASSESSMENT,
-                  payload={"action": action.value}, reason="Internal staff note"),
+            event(
+                CaseEventKind.STATUS_CHANGED,
+                to_status=CaseStatus.ASSESSMENT,
+                payload={"action": action.value},
+                reason="Internal staff note",
+            ),
             complainant_id=1,
         )
         assert entry.title and "Internal" not in entry.title + entry.detail
@@ -87,8 +91,13 @@ class TestTimelineEntry:
         assert entry.title == "Your complaint is now: being investigated"
 
     def test_their_own_withdrawal_shows_their_reason(self):
-        withdrawal = event(CaseEventKind.STATUS_CHANGED, to_status=CaseStatus.WITHDRAWN,
-                           actor_id=7, reason="Sorted out", payload={"action": "withdraw"})
+        withdrawal = event(
+            CaseEventKind.STATUS_CHANGED,
+            to_status=CaseStatus.WITHDRAWN,
+            actor_id=7,
+            reason="Sorted out",
+            payload={"action": "withdraw"},
+        )
         entry = account.timeline_entry(withdrawal, complainant_id=7)
         assert entry.title == "You withdrew your complaint"
         assert entry.detail == "Your reason: Sorted out"
@@ -105,8 +114,10 @@ class TestTimelineEntry:
     )
     def test_evidence(self, accepted, rejected, title, detail):
         entry = account.timeline_entry(
-            event(CaseEventKind.EVIDENCE_UPLOADED,
-                  payload={"accepted": accepted, "rejected": rejected}),
+            event(
+                CaseEventKind.EVIDENCE_UPLOADED,
+                payload={"accepted": accepted, "rejected": rejected},
+            ),
             complainant_id=1,
         )
         assert (entry.title, entry.detail, entry.link) == (title, detail, "evidence")

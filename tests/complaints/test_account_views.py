@@ -86,8 +86,17 @@ class TestAccess:
         assert response.status_code == 302
         assert response.url.startswith(reverse("account_login"))
 
-    @pytest.mark.parametrize("name", ["cases", "your_details", "your_phone", "your_address",
-                                      "your_contact_method", "your_adjustments"])
+    @pytest.mark.parametrize(
+        "name",
+        [
+            "cases",
+            "your_details",
+            "your_phone",
+            "your_address",
+            "your_contact_method",
+            "your_adjustments",
+        ],
+    )
     def test_sign_in_is_required_for_own_pages(self, client, name):
         response = client.get(url(name))
         assert response.status_code == 302
@@ -130,8 +139,13 @@ class TestAccess:
 
     def test_another_persons_message_is_never_shown(self, signed_in, case, caseworker):
         other = make_case()
-        message_send(case=other, author=caseworker, party=MessageParty.COMPLAINANT,
-                     body="About someone else entirely", from_ombudsman=True)
+        message_send(
+            case=other,
+            author=caseworker,
+            party=MessageParty.COMPLAINANT,
+            body="About someone else entirely",
+            from_ombudsman=True,
+        )
         assert "someone else" not in body(signed_in.get(url("messages", case)))
 
 
@@ -141,11 +155,21 @@ class TestCaseList:
     ):
         move(case, CaseAction.START_ASSESSMENT, actor=caseworker)
         for words in ("First", "Second"):
-            message_send(case=case, author=caseworker, party=MessageParty.COMPLAINANT,
-                         body=words, from_ombudsman=True)
+            message_send(
+                case=case,
+                author=caseworker,
+                party=MessageParty.COMPLAINANT,
+                body=words,
+                from_ombudsman=True,
+            )
         # Messages in other threads, and ones already read, are not "new" for the complainant.
-        message_send(case=case, author=caseworker, party=MessageParty.REPRESENTATIVE,
-                     body="To the representative", from_ombudsman=True)
+        message_send(
+            case=case,
+            author=caseworker,
+            party=MessageParty.REPRESENTATIVE,
+            body="To the representative",
+            from_ombudsman=True,
+        )
         older = make_case(complainant)
         someone_elses = make_case()
         page = text(signed_in.get(url("cases")))
@@ -173,8 +197,13 @@ class TestCaseList:
         trust = organisation("Trust")
         for _ in range(count):
             case = make_case(complainant, organisations=[trust, organisation("GP")])
-            message_send(case=case, author=caseworker, party=MessageParty.COMPLAINANT,
-                         body="Hello", from_ombudsman=True)
+            message_send(
+                case=case,
+                author=caseworker,
+                party=MessageParty.COMPLAINANT,
+                body="Hello",
+                from_ombudsman=True,
+            )
         with django_assert_max_num_queries(5):
             response = signed_in.get(url("cases"))
         assert body(response).count("1 new message") == count
@@ -201,25 +230,55 @@ class TestCaseDetail:
 
     def test_timeline_shows_public_events_only(self, signed_in, complainant, case, caseworker):
         move(case, CaseAction.START_ASSESSMENT, CaseAction.REQUEST_INFORMATION, actor=caseworker)
-        CaseEvent.objects.create(case=case, kind=CaseEventKind.PDS_NOT_FOUND,
-                                 system_reason="enrich_case_from_pds")
-        message_send(case=case, author=caseworker, party=MessageParty.COMPLAINANT,
-                     body="Please send the letter", from_ombudsman=True)
-        message_send(case=case, author=complainant, party=MessageParty.COMPLAINANT,
-                     body="Here it is", from_ombudsman=False)
+        CaseEvent.objects.create(
+            case=case, kind=CaseEventKind.PDS_NOT_FOUND, system_reason="enrich_case_from_pds"
+        )
+        message_send(
+            case=case,
+            author=caseworker,
+            party=MessageParty.COMPLAINANT,
+            body="Please send the letter",
+            from_ombudsman=True,
+        )
+        message_send(
+            case=case,
+            author=complainant,
+            party=MessageParty.COMPLAINANT,
+            body="Here it is",
+            from_ombudsman=False,
+        )
         trust = organisation("Trust")
-        message_send(case=case, author=caseworker, party=MessageParty.ORGANISATION,
-                     organisation=trust, body="Evidence please", from_ombudsman=True)
-        CaseEvent.objects.create(case=case, kind=CaseEventKind.EVIDENCE_UPLOADED, actor=caseworker,
-                                 payload={"accepted": 1, "rejected": 0})
-        CaseEvent.objects.create(case=case, kind=CaseEventKind.EVIDENCE_UPLOADED, actor=complainant,
-                                 payload={"accepted": 2, "rejected": 1})
+        message_send(
+            case=case,
+            author=caseworker,
+            party=MessageParty.ORGANISATION,
+            organisation=trust,
+            body="Evidence please",
+            from_ombudsman=True,
+        )
+        CaseEvent.objects.create(
+            case=case,
+            kind=CaseEventKind.EVIDENCE_UPLOADED,
+            actor=caseworker,
+            payload={"accepted": 1, "rejected": 0},
+        )
+        CaseEvent.objects.create(
+            case=case,
+            kind=CaseEventKind.EVIDENCE_UPLOADED,
+            actor=complainant,
+            payload={"accepted": 2, "rejected": 1},
+        )
         page = text(signed_in.get(url("case", case)))
-        timeline = page[page.index("What has happened so far"):]
-        for shown in ("We received your complaint", "We started checking your complaint",
-                      "We asked for more information", "We sent you a message",
-                      "You sent us a message", "You sent us 2 files",
-                      "We could not accept 1 file."):
+        timeline = page[page.index("What has happened so far") :]
+        for shown in (
+            "We received your complaint",
+            "We started checking your complaint",
+            "We asked for more information",
+            "We sent you a message",
+            "You sent us a message",
+            "You sent us 2 files",
+            "We could not accept 1 file.",
+        ):
             assert shown in timeline
         assert timeline.count("We sent you a message") == 1  # not the organisation's thread
         assert "You sent us 1 file" not in timeline  # the caseworker's upload
@@ -227,8 +286,12 @@ class TestCaseDetail:
         assert "Please send the letter" not in page  # messages are read on their own page
 
     def test_staff_reasons_are_not_shown(self, signed_in, case, caseworker):
-        case_transition(case_id=case.pk, action=CaseAction.START_ASSESSMENT, actor=caseworker,
-                        reason="Complainant sounds difficult")
+        case_transition(
+            case_id=case.pk,
+            action=CaseAction.START_ASSESSMENT,
+            actor=caseworker,
+            reason="Complainant sounds difficult",
+        )
         assert "difficult" not in body(signed_in.get(url("case", case)))
 
     def test_links_to_messages_evidence_and_withdraw(self, signed_in, case):
@@ -262,8 +325,13 @@ class TestCaseDetail:
         self, signed_in, complainant, case, caseworker, django_assert_max_num_queries, count
     ):
         for _ in range(count):
-            message_send(case=case, author=caseworker, party=MessageParty.COMPLAINANT,
-                         body="Hello", from_ombudsman=True)
+            message_send(
+                case=case,
+                author=caseworker,
+                party=MessageParty.COMPLAINANT,
+                body="Hello",
+                from_ombudsman=True,
+            )
         with django_assert_max_num_queries(8):
             response = signed_in.get(url("case", case))
         assert text(response).count("We sent you a message") == count
@@ -273,10 +341,20 @@ class TestMessages:
     def test_shows_the_thread_oldest_first_and_marks_our_messages_read(
         self, signed_in, complainant, case, caseworker
     ):
-        ours = message_send(case=case, author=caseworker, party=MessageParty.COMPLAINANT,
-                            body="Please send the discharge letter", from_ombudsman=True)
-        message_send(case=case, author=complainant, party=MessageParty.COMPLAINANT,
-                     body="I will post it tomorrow", from_ombudsman=False)
+        ours = message_send(
+            case=case,
+            author=caseworker,
+            party=MessageParty.COMPLAINANT,
+            body="Please send the discharge letter",
+            from_ombudsman=True,
+        )
+        message_send(
+            case=case,
+            author=complainant,
+            party=MessageParty.COMPLAINANT,
+            body="I will post it tomorrow",
+            from_ombudsman=False,
+        )
         page = text(signed_in.get(url("messages", case)))
         assert page.index("discharge letter") < page.index("post it tomorrow")
         assert "New" in page
@@ -285,8 +363,13 @@ class TestMessages:
         assert "New" not in text(signed_in.get(url("messages", case))).split("Messages", 1)[1]
 
     def test_does_not_mark_read_the_complainants_own_messages(self, signed_in, complainant, case):
-        theirs = message_send(case=case, author=complainant, party=MessageParty.COMPLAINANT,
-                              body="Hello", from_ombudsman=False)
+        theirs = message_send(
+            case=case,
+            author=complainant,
+            party=MessageParty.COMPLAINANT,
+            body="Hello",
+            from_ombudsman=False,
+        )
         signed_in.get(url("messages", case))
         theirs.refresh_from_db()
         assert theirs.read_at is None
@@ -324,8 +407,13 @@ class TestMessages:
         self, signed_in, complainant, case, caseworker, django_capture_on_commit_callbacks
     ):
         with django_capture_on_commit_callbacks(execute=True):
-            message_send(case=case, author=caseworker, party=MessageParty.COMPLAINANT,
-                         body="We have spoken to the ward manager", from_ombudsman=True)
+            message_send(
+                case=case,
+                author=caseworker,
+                party=MessageParty.COMPLAINANT,
+                body="We have spoken to the ward manager",
+                from_ombudsman=True,
+            )
         [email] = mail.outbox
         assert email.to == [complainant.email]
         assert "ward manager" not in email.subject + email.body
@@ -340,8 +428,13 @@ class TestMessages:
     ):
         for n in range(count):
             author, ours = (caseworker, True) if n % 2 else (complainant, False)
-            message_send(case=case, author=author, party=MessageParty.COMPLAINANT,
-                         body=f"Message {n}", from_ombudsman=ours)
+            message_send(
+                case=case,
+                author=author,
+                party=MessageParty.COMPLAINANT,
+                body=f"Message {n}",
+                from_ombudsman=ours,
+            )
         with django_assert_max_num_queries(8):
             response = signed_in.get(url("messages", case))
         assert text(response).count("Message ") == count

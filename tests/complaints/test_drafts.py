@@ -273,7 +273,9 @@ class TestSignInAfterStartingADraft:
         session = client.session
         session[SESSION_KEY] = ["6f1c0a52-1111-4a2b-9c3d-000000000001"]
         session.save()
-        response = client.post("/account/login/", {"login": user.email, "password": DEFAULT_PASSWORD})
+        response = client.post(
+            "/account/login/", {"login": user.email, "password": DEFAULT_PASSWORD}
+        )
         assert response.status_code == 302
         assert response["Location"] == "/complain/drafts"
 
@@ -281,6 +283,8 @@ class TestSignInAfterStartingADraft:
         from tests.factories import DEFAULT_PASSWORD, UserFactory
 
         user = UserFactory()
-        response = client.post("/account/login/", {"login": user.email, "password": DEFAULT_PASSWORD})
+        response = client.post(
+            "/account/login/", {"login": user.email, "password": DEFAULT_PASSWORD}
+        )
         assert response.status_code == 302
         assert response["Location"] != "/complain/drafts"

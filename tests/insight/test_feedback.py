@@ -24,7 +24,9 @@ ANSWERS = {"ease_of_use": "4", "kept_informed": "2", "improvements": "Reply soon
 def ended_case(complainant, caseworker):
     case = case_create(kind=CaseKind.HEALTH, complainant=complainant)
     return case_transition(
-        case_id=case.pk, action=CaseAction.MARK_PREMATURE, actor=caseworker,
+        case_id=case.pk,
+        action=CaseAction.MARK_PREMATURE,
+        actor=caseworker,
         reason="The trust has not answered yet",
     )
 
@@ -49,7 +51,12 @@ class TestCaseFeedbackSubmit:
         assert feedback.case_status == CaseStatus.PREMATURE
         fields = {field.name for field in CaseFeedback._meta.get_fields()}
         assert fields == {
-            "id", "case", "case_status", "ease_of_use", "kept_informed", "improvements",
+            "id",
+            "case",
+            "case_status",
+            "ease_of_use",
+            "kept_informed",
+            "improvements",
             "submitted_at",
         }
 

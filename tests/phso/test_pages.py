@@ -1,7 +1,16 @@
 import pytest
 from django.urls import reverse
 
-PUBLIC_PAGES = ["home", "accessibility", "privacy", "cookies", "contact", "complaints:start", "foi:start", "insight:index"]
+PUBLIC_PAGES = [
+    "home",
+    "accessibility",
+    "privacy",
+    "cookies",
+    "contact",
+    "complaints:start",
+    "foi:start",
+    "insight:index",
+]
 
 
 @pytest.mark.django_db

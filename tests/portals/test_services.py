@@ -316,29 +316,46 @@ class TestOrganisationReplies:
 class TestPortalReplySend:
     """Staff replies tell the office's or organisation's active members that a message waits."""
 
-    def test_organisation_members_are_told_without_the_text(self, world, django_capture_on_commit_callbacks):
+    def test_organisation_members_are_told_without_the_text(
+        self, world, django_capture_on_commit_callbacks
+    ):
         from django.core import mail
 
         from casework.models import MessageParty
         from portals.services import portal_reply_send
 
         with django_capture_on_commit_callbacks(execute=True):
-            portal_reply_send(case=world.org_case_a, author=world.staff, party=MessageParty.ORGANISATION,
-                              body="Please send the ward rota for 3 May.", organisation=world.org_a)
+            portal_reply_send(
+                case=world.org_case_a,
+                author=world.staff,
+                party=MessageParty.ORGANISATION,
+                body="Please send the ward rota for 3 May.",
+                organisation=world.org_a,
+            )
         recipients = sorted(address for email in mail.outbox for address in email.to)
         assert recipients == sorted([world.org_a_admin.email, world.org_a_user.email])
         for email in mail.outbox:
             assert "ward rota" not in email.body
-            assert f"/organisation/{world.org_a.pk}/cases/{world.org_case_a.reference}/messages" in email.body
+            assert (
+                f"/organisation/{world.org_a.pk}/cases/{world.org_case_a.reference}/messages"
+                in email.body
+            )
 
-    def test_office_members_are_told_and_removed_members_are_not(self, world, django_capture_on_commit_callbacks):
+    def test_office_members_are_told_and_removed_members_are_not(
+        self, world, django_capture_on_commit_callbacks
+    ):
         from django.core import mail
 
         from casework.models import MessageParty
         from portals.services import portal_reply_send
 
         with django_capture_on_commit_callbacks(execute=True):
-            portal_reply_send(case=world.case_a, author=world.staff, party=MessageParty.MP_OFFICE, body="Thank you.")
+            portal_reply_send(
+                case=world.case_a,
+                author=world.staff,
+                party=MessageParty.MP_OFFICE,
+                body="Thank you.",
+            )
         recipients = {address for email in mail.outbox for address in email.to}
         assert recipients == {world.a_manager.email, world.a_caseworker.email}
         assert world.removed.email not in recipients and world.b_user.email not in recipients

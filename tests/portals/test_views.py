@@ -219,12 +219,16 @@ class TestInsight:
             defaults={"outcome": DecisionOutcome.UPHELD, "updated_by": world.staff},
         )
         CaseEvent.objects.create(
-            case=world.org_case_a, kind=CaseEventKind.STATUS_CHANGED, system_reason="test",
+            case=world.org_case_a,
+            kind=CaseEventKind.STATUS_CHANGED,
+            system_reason="test",
             to_status=CaseStatus.FINAL_DECISION,
         )
         client.force_login(world.org_a_user)
         page = client.get(reverse("org_portal:insight", args=[world.org_a.pk])).content.decode()
-        quarter = timezone.localtime().replace(month=((timezone.localtime().month - 1) // 3) * 3 + 1)
+        quarter = timezone.localtime().replace(
+            month=((timezone.localtime().month - 1) // 3) * 3 + 1
+        )
         assert f"{quarter:%b %Y} quarter" in page
         assert "No final decisions in the last 12 months" not in page
         client.force_login(world.org_b_user)

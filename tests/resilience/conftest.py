@@ -51,8 +51,12 @@ def pds_service(tmp_path_factory):
 
 
 def clamd_env(running) -> dict:
-    return {"CLAMAV_SOCKET": "", "CLAMAV_HOST": running.host, "CLAMAV_PORT": str(running.port),
-            "CLAMAV_STREAM_MAX_LENGTH": str(running.stream_max_length)}
+    return {
+        "CLAMAV_SOCKET": "",
+        "CLAMAV_HOST": running.host,
+        "CLAMAV_PORT": str(running.port),
+        "CLAMAV_STREAM_MAX_LENGTH": str(running.stream_max_length),
+    }
 
 
 def current_database_url() -> str:

@@ -11,8 +11,14 @@ from tests.services import free_port, start_redis_server
 def make_cache(url, retry_after=0.2):
     return ResilientRedisCache(
         url,
-        {"OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1, "retry_after": retry_after},
-         "KEY_PREFIX": "test"},
+        {
+            "OPTIONS": {
+                "socket_connect_timeout": 1,
+                "socket_timeout": 1,
+                "retry_after": retry_after,
+            },
+            "KEY_PREFIX": "test",
+        },
     )
 
 

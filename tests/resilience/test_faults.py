@@ -44,7 +44,9 @@ class Workers:
     def start(self, **settings):
         self.started += 1
         self.current = start_celery_worker(
-            broker_url=self.redis.url, database_url=current_database_url(), queue="celery",
+            broker_url=self.redis.url,
+            database_url=current_database_url(),
+            queue="celery",
             log=self.dir / f"worker-{self.started}.log",
             extra_env={
                 **self.pds_env,
@@ -90,7 +92,9 @@ class TestPdsFailing:
         self, workers, fake, complainant
     ):
         organisation = Organisation.objects.create(
-            name="Fault Test NHS Trust", ods_code="ZF001", kind=OrganisationKind.NHS_TRUST,
+            name="Fault Test NHS Trust",
+            ods_code="ZF001",
+            kind=OrganisationKind.NHS_TRUST,
             sector=Sector.HEALTH,
         )
         draft = make_draft(
@@ -159,13 +163,20 @@ class TestWorkerKilledMidTask:
 def copy_database(cluster) -> None:
     """The test database (schema and rows) into the private cluster: a migrated copy, in seconds."""
     dump = subprocess.Popen(  # noqa: S603 - fixed argument list, no shell
-        [str(cluster.bin / "pg_dump"), "--no-owner", "--no-privileges", "-d",
-         current_database_url()],
+        [
+            str(cluster.bin / "pg_dump"),
+            "--no-owner",
+            "--no-privileges",
+            "-d",
+            current_database_url(),
+        ],
         stdout=subprocess.PIPE,
     )
     restore = subprocess.run(  # noqa: S603 - fixed argument list, no shell
         [str(cluster.bin / "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", cluster.url],
-        stdin=dump.stdout, capture_output=True, timeout=120,
+        stdin=dump.stdout,
+        capture_output=True,
+        timeout=120,
     )
     dump.stdout.close()
     assert dump.wait(timeout=60) == 0
@@ -181,9 +192,12 @@ class TestDatabaseRestart:
             copy_database(cluster)
             gunicorn = start_gunicorn(
                 # Persistent connections, so that recovery needs stale ones to be replaced.
-                env=project_env(DATABASE_URL=cluster.url, CONN_MAX_AGE=60, REDIS_URL="",
-                                LOG_LEVEL="WARNING"),
-                workdir=tmp_path / "web", workers=2, threads=2,
+                env=project_env(
+                    DATABASE_URL=cluster.url, CONN_MAX_AGE=60, REDIS_URL="", LOG_LEVEL="WARNING"
+                ),
+                workdir=tmp_path / "web",
+                workers=2,
+                threads=2,
             )
             complainant = requests.Session()
             complainant.cookies.set("sessionid", people["complainants"][0]["session"])

@@ -70,7 +70,9 @@ def test_load_with_a_redis_outage_loses_no_complaint(tmp_path, pds_service, clam
     try:
         people = load_seed_module().seed(
             # No cases of its own: the caseworkers' queues fill with the complaints sent.
-            complainants=COMPLAINANTS, caseworkers=CASEWORKERS, cases=0
+            complainants=COMPLAINANTS,
+            caseworkers=CASEWORKERS,
+            cases=0,
         )
         people_file = tmp_path / "people.json"
         people_file.write_text(json.dumps(people))
@@ -89,10 +91,16 @@ def test_load_with_a_redis_outage_loses_no_complaint(tmp_path, pds_service, clam
                 start_gunicorn, env=project_env(**settings), workdir=tmp_path / "web", workers=3
             )
             worker = pool.submit(
-                start_celery_worker, broker_url=redis.url, database_url=settings["DATABASE_URL"],
-                queue="celery", log=tmp_path / "worker.log",
-                extra_env={**{k: str(v) for k, v in settings.items()}, **pds_service.worker_env,
-                           "CASEWORK_STALLED_AFTER_SECONDS": "1"},
+                start_celery_worker,
+                broker_url=redis.url,
+                database_url=settings["DATABASE_URL"],
+                queue="celery",
+                log=tmp_path / "worker.log",
+                extra_env={
+                    **{k: str(v) for k, v in settings.items()},
+                    **pds_service.worker_env,
+                    "CASEWORK_STALLED_AFTER_SECONDS": "1",
+                },
             )
             for future in (web, worker):
                 try:
@@ -107,11 +115,33 @@ def test_load_with_a_redis_outage_loses_no_complaint(tmp_path, pds_service, clam
         sent_file = tmp_path / "sent.jsonl"
         prefix = tmp_path / "locust"
         locust = subprocess.Popen(  # noqa: S603 - fixed argument list, no shell
-            [sys.executable, "-m", "locust", "-f", str(BASE_DIR / "bench/load/locustfile.py"),
-             "--headless", "-u", str(COMPLAINANTS + CASEWORKERS), "-r", "35",
-             "-t", f"{RUN_SECONDS}s", "--host", gunicorn.url, "--csv", str(prefix),
-             "--only-summary", "--loglevel", "WARNING", "--exit-code-on-error", "0"],
-            cwd=BASE_DIR, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            [
+                sys.executable,
+                "-m",
+                "locust",
+                "-f",
+                str(BASE_DIR / "bench/load/locustfile.py"),
+                "--headless",
+                "-u",
+                str(COMPLAINANTS + CASEWORKERS),
+                "-r",
+                "35",
+                "-t",
+                f"{RUN_SECONDS}s",
+                "--host",
+                gunicorn.url,
+                "--csv",
+                str(prefix),
+                "--only-summary",
+                "--loglevel",
+                "WARNING",
+                "--exit-code-on-error",
+                "0",
+            ],
+            cwd=BASE_DIR,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
             env=project_env(PHSO_LOAD_PEOPLE=people_file, PHSO_LOAD_RESULTS=sent_file),
         )
         output = []
@@ -130,8 +160,10 @@ def test_load_with_a_redis_outage_loses_no_complaint(tmp_path, pds_service, clam
         reader.join(timeout=5)
         rows, failed = read_stats(prefix)
         total = next(row for row in rows if row["Name"] == "Aggregated")
-        print(f"\nlocust: {total['Request Count']} requests, {total['Failure Count']} failed, "
-              f"p50 {total['50%']} ms, p95 {total['95%']} ms, p99 {total['99%']} ms")
+        print(
+            f"\nlocust: {total['Request Count']} requests, {total['Failure Count']} failed, "
+            f"p50 {total['50%']} ms, p95 {total['95%']} ms, p99 {total['99%']} ms"
+        )
 
         server_errors = [f for f in failed if SERVER_ERROR.search(f["Error"])]
         assert not server_errors, f"server errors under load:\n{failed}\n{gunicorn.output()}"
@@ -144,18 +176,22 @@ def test_load_with_a_redis_outage_loses_no_complaint(tmp_path, pds_service, clam
         cases = Case.objects.filter(reference__in=references)
         assert cases.count() == len(references)
         drafts = dict(
-            ComplaintDraft.objects.filter(public_id__in=[e["draft"] for e in sent])
-            .values_list("public_id", "case__reference")
+            ComplaintDraft.objects.filter(public_id__in=[e["draft"] for e in sent]).values_list(
+                "public_id", "case__reference"
+            )
         )
         assert {str(k): v for k, v in drafts.items()} == {e["draft"]: e["reference"] for e in sent}
+
         def in_outage(moment):
             return outage[0] <= moment <= outage[1]
 
         sent_during = [e for e in sent if in_outage(e["at"])]
         uploaded_during = [e for e in sent if in_outage(e["uploaded_at"])]
-        print(f"complaints sent: {len(references)}; while Redis was down {len(sent_during)} sent "
-              f"and {len(uploaded_during)} letters uploaded; "
-              f"slowest send {max(e['seconds'] for e in sent):.2f} s")
+        print(
+            f"complaints sent: {len(references)}; while Redis was down {len(sent_during)} sent "
+            f"and {len(uploaded_during)} letters uploaded; "
+            f"slowest send {max(e['seconds'] for e in sent):.2f} s"
+        )
         # Work that had to be queued while Redis was down: the outage was really in their way.
         assert sent_during or uploaded_during, "no complaint was sent or uploaded during the outage"
 
@@ -168,10 +204,9 @@ def test_load_with_a_redis_outage_loses_no_complaint(tmp_path, pds_service, clam
             scanned = Document.objects.filter(
                 case__reference__in=references, status=DocumentStatus.CLEAN
             )
-            return (
-                matched.values("case").distinct().count() == len(references)
-                and scanned.values("case").distinct().count() == len(references)
-            )
+            return matched.values("case").distinct().count() == len(references) and scanned.values(
+                "case"
+            ).distinct().count() == len(references)
 
         assert wait_until(all_done, timeout=60, interval=0.5), (
             "background work was not finished after Redis came back:\n"

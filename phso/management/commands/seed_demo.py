@@ -338,7 +338,12 @@ def seed_clinical_codes() -> list[Credential]:
 
 
 SEED_STEPS = [
-    seed_users, seed_directories, seed_postcodes, seed_cases, seed_clinical_codes, seed_portals,
+    seed_users,
+    seed_directories,
+    seed_postcodes,
+    seed_cases,
+    seed_clinical_codes,
+    seed_portals,
 ]
 
 
