@@ -139,6 +139,8 @@ def case_create(
     case_id = case.pk
     # robust: with the broker down the complaint is still received; coding can be asked again.
     transaction.on_commit(lambda: tasks.code_case_narrative.delay(case_id), robust=True)
+    # Ready before anyone opens the new case; asked again (same model, same answer) at assessment.
+    transaction.on_commit(lambda: tasks.suggest_triage.delay(case_id), robust=True)
     return case
 
 

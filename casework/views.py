@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from casework.coding.statuses import PRESENT
 from casework.documents import document_bytes_open
 from casework.evidence.filenames import rfc6266_content_disposition
 from casework.filters import CaseFilterForm
@@ -39,6 +40,7 @@ from casework.forms import (
 from casework.models import (
     OPEN_STATUS_VALUES,
     Case,
+    CodeReview,
     Document,
     DocumentStatus,
     Message,
@@ -529,6 +531,11 @@ def _case_page_context(request, case) -> dict:
         "pds_match": case.pds_matches.first(),
         "equality": case_equality_information(case),
         "document_count": case.documents.not_deleted().count(),
+        # Present conditions and themes the coder suggested that no one has confirmed or rejected.
+        "codes_to_review": case.clinical_codes.filter(
+            review=CodeReview.SUGGESTED, status=PRESENT
+        ).count(),
+        "precedent_count": case.precedent_suggestions.count(),
         "thread": thread,
         # Both forms have a "body": their ids must differ, or each label would name the first.
         "message_form": StaffMessageForm(auto_id="message-%s"),

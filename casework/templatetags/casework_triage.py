@@ -2,6 +2,7 @@
 
 from django import template
 
+from casework.coding.themes import THEME_LABELS
 from casework.models import TriageSuggestion
 from casework.state import CaseStatus
 from casework.triage_outcomes import OUTCOME_LABELS
@@ -34,7 +35,7 @@ def triage_suggestion_for(case):
         "outcome_label": OUTCOME_LABELS.get(suggestion.outcome, _humanise(suggestion.outcome)),
         "outcome_percent": round(100 * suggestion.outcome_probability),
         "theme": suggestion.theme,
-        "theme_label": _humanise(suggestion.theme),
+        "theme_label": THEME_LABELS.get(suggestion.theme) or _humanise(suggestion.theme),
         "theme_percent": round(100 * (suggestion.theme_probability or 0)),
         "words": [item["word"] for item in suggestion.top_words],
         "version": suggestion.model.version,

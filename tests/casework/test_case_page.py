@@ -13,13 +13,17 @@ from casework.models import (
     CaseEvent,
     CaseEventKind,
     CaseNote,
+    ClinicalCode,
+    CodeReview,
     Message,
     MessageParty,
+    PrecedentSuggestion,
 )
 from casework.services import case_note_add, message_send
 from casework.state import CaseStatus
 from complaints.models import ComplaintDetails, EqualityMonitoring
 from tests.casework.backoffice_support import make_case, organisation, signed_in
+from tests.casework.precedents_support import decided_case, with_codes
 from tests.conftest import otp_verified_client
 from tests.factories import UserFactory
 
@@ -51,6 +55,23 @@ class TestCasePage:
         assert reverse("casework:case_documents", kwargs={"reference": case.reference}) in body
         assert reverse("casework:pds_match", kwargs={"reference": case.reference}) in body
         assert reverse("casework:person", kwargs={"user_id": case.complainant.pk}) in body
+
+    def test_links_say_how_many_codes_wait_for_review_and_precedents_were_found(self, client, case):
+        client, user = signed_in(client)
+        body = client.get(case_url(case)).content.decode()
+        assert ">Clinical codes</a>" in body and ">Precedents</a>" in body
+
+        with_codes(case, themes=["discharge"], codes=["ICD10:A41.9"], review=CodeReview.SUGGESTED)
+        with_codes(case, codes=["ICD10:I21.9"], review=CodeReview.CONFIRMED)
+        ClinicalCode.objects.filter(code="A41.9").update(status="negated")  # not asked to confirm
+        with_codes(case, codes=["ICD10:J18.9"], review=CodeReview.SUGGESTED)
+        for _ in range(2):
+            PrecedentSuggestion.objects.create(
+                case=case, precedent=decided_case("Another decided case."), rank=1, score=0.5
+            )
+        body = client.get(case_url(case)).content.decode()
+        assert "Clinical codes (2 to review)" in body  # the theme and J18.9
+        assert "Precedents (2 found)" in body
 
     def test_shows_the_clocks(self, client, case):
         client, _ = signed_in(client)

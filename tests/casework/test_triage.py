@@ -19,6 +19,7 @@ from casework.models import (
     TriageModel,
     TriageSuggestion,
 )
+from casework.services import case_create
 from casework.services_triage import triage_model_train, triage_suggest
 from casework.state import CaseStatus
 from tests.casework.backoffice_support import make_case
@@ -225,6 +226,19 @@ class TestSuggestion:
             case.events.count(),
         ) == before
         assert triage_suggest(case=case) == suggestion  # once per case and model
+
+    def test_a_new_complaint_gets_its_suggestion_once_committed(
+        self, deployed_model, django_capture_on_commit_callbacks
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            case = case_create(
+                kind=CaseKind.HEALTH,
+                summary="Private dentist cosmetic clinic: I want compensation from the court.",
+                organisations=[health_body()],
+            )
+        [suggestion] = TriageSuggestion.objects.filter(case=case)
+        assert suggestion.outcome == triage.OUT_OF_REMIT
+        assert Case.objects.get(pk=case.pk).status == CaseStatus.SUBMITTED
 
     def test_no_deployed_model_no_suggestion(self, db):
         case = make_case(summary="Anything", status=CaseStatus.ASSESSMENT)
