@@ -101,15 +101,14 @@ class ServiceStandard:
 # status (the day itself is day 0, as for statutory clocks).
 SERVICE_STANDARDS: dict[CaseStatus, ServiceStandard] = {
     S.SUBMITTED: ServiceStandard(
-        5,
-        "We will start checking your complaint.",
-        "We start checking complaints within 5 working days of receiving them.",
+        20,
+        "We will check your complaint and tell you whether we can look into it.",
+        "We decide whether we can look into a complaint within 20 working days of receiving it.",
     ),
     S.ASSESSMENT: ServiceStandard(
         20,
         "We will tell you whether we can look into your complaint.",
-        "We decide whether we can look into a complaint within 20 working days of starting to "
-        "check it.",
+        "We decide whether we can look into a complaint within 20 working days of receiving it.",
     ),
     S.AWAITING_INFORMATION: ServiceStandard(
         20,
@@ -151,12 +150,20 @@ class NextStep:
 
 
 def next_step(case: Case, *, today: date | None = None) -> NextStep | None:
-    """The next step for an open case and the date our service standard sets for it."""
+    """The next step for an open case and the date our service standard sets for it.
+
+    The date is the case's own target date, the one its caseworker works to (set by the back
+    office as the case changes stage, casework.services.case_target_date), so that the complainant
+    and the caseworker never see two different dates; counted from the status change only for a
+    case that has none.
+    """
     standard = SERVICE_STANDARDS.get(CaseStatus(case.status))
     if standard is None:
         return None
     today = today or timezone.localdate()
-    due = add_working_days(timezone.localdate(case.status_changed_at), standard.working_days)
+    due = getattr(case, "target_date", None) or add_working_days(
+        timezone.localdate(case.status_changed_at), standard.working_days
+    )
     return NextStep(
         standard.next_step,
         standard.standard,

@@ -43,7 +43,7 @@ class TestNextStep:
         ("status", "due"),
         [
             # Working days from the London date of the change; 15 June 2026 is a bank holiday.
-            (CaseStatus.SUBMITTED, datetime.date(2026, 6, 8)),
+            (CaseStatus.SUBMITTED, datetime.date(2026, 6, 30)),
             (CaseStatus.ASSESSMENT, datetime.date(2026, 6, 30)),
             (CaseStatus.AWAITING_INFORMATION, datetime.date(2026, 6, 30)),
             (CaseStatus.PROVISIONAL_DECISION, datetime.date(2026, 6, 30)),
@@ -52,6 +52,12 @@ class TestNextStep:
     )
     def test_due_date_counts_working_days_from_the_status_change(self, status, due):
         assert account.next_step(case_in(status), today=datetime.date(2026, 6, 2)).due == due
+
+    @pytest.mark.parametrize("status", sorted(OPEN_STATUSES))
+    def test_the_date_is_the_target_the_caseworker_works_to(self, status):
+        case = case_in(status)
+        case.target_date = datetime.date(2026, 7, 3)
+        assert account.next_step(case, today=datetime.date(2026, 6, 2)).due == case.target_date
 
     def test_a_late_date_of_ours_is_overdue(self):
         late = account.next_step(case_in(CaseStatus.ASSESSMENT), today=datetime.date(2026, 7, 1))

@@ -1,6 +1,7 @@
 """The complainant's account pages: their complaints, a case's progress, messages, withdrawal."""
 
 import re
+from datetime import date
 
 import pytest
 import time_machine
@@ -210,19 +211,27 @@ class TestCaseList:
 
 
 class TestCaseDetail:
-    def test_shows_status_in_plain_language_and_the_next_step(self, signed_in, case, caseworker):
+    def test_shows_status_in_plain_language_and_the_next_step(
+        self, signed_in, complainant, caseworker
+    ):
         with time_machine.travel("2026-06-01 10:00 +01:00", tick=False):
+            case = make_case(complainant, organisations=[organisation("Leeds Teaching Hospitals")])
+        with time_machine.travel("2026-06-03 10:00 +01:00", tick=False):
             move(case, CaseAction.START_ASSESSMENT, actor=caseworker)
             page = text(signed_in.get(url("case", case)))
         assert "Being checked" in page
         assert "We are checking whether we can look into your complaint" in page
         assert "We will tell you whether we can look into your complaint" in page
-        # 20 UK working days after Monday 1 June 2026, skipping the bank holiday of 15 June.
+        # 20 UK working days after receipt on Monday 1 June 2026, skipping the bank holiday of
+        # 15 June: the case's own target date, the one its caseworker sees.
         assert "We aim to do this by 30 June 2026" in page
+        case.refresh_from_db()
+        assert case.target_date == date(2026, 6, 30)
         assert "taking longer than we aimed for" not in page
 
-    def test_says_sorry_when_the_target_date_has_passed(self, signed_in, case, caseworker):
+    def test_says_sorry_when_the_target_date_has_passed(self, signed_in, complainant, caseworker):
         with time_machine.travel("2026-06-01 10:00 +01:00", tick=False):
+            case = make_case(complainant, organisations=[organisation("Leeds Teaching Hospitals")])
             move(case, CaseAction.START_ASSESSMENT, actor=caseworker)
         with time_machine.travel("2026-07-15 10:00 +01:00", tick=False):
             page = text(signed_in.get(url("case", case)))
