@@ -256,6 +256,7 @@ class CaseEventKind(models.TextChoices):
     EVIDENCE_REQUEST_REMINDED = "evidence_request_reminded", "Evidence request reminder sent"
     EVIDENCE_REQUEST_CHASED = "evidence_request_chased", "Overdue evidence request chased"
     LETTER_GENERATED = "letter_generated", "Letter generated"
+    LETTER_SENT = "letter_sent", "Letter sent to the complainant"
     DECISION_RECORDED = "decision_recorded", "Decision recorded"
     PROVISIONAL_REPORT_SHARED = (
         "provisional_report_shared",

@@ -1,7 +1,15 @@
 """Reads for evidence requests and decisions: what a decision stage still needs, whose names a
 public summary must not carry, and an organisation's responsiveness."""
 
-from casework.models import Case, CaseEvent, Decision, EvidenceRequest, PdsMatchStatus
+from casework.models import (
+    Case,
+    CaseEvent,
+    CaseEventKind,
+    Decision,
+    Document,
+    EvidenceRequest,
+    PdsMatchStatus,
+)
 from casework.state import CaseAction
 
 
@@ -46,3 +54,12 @@ def case_known_names(case: Case) -> list[str]:
 def organisation_evidence_requests(organisation):
     """The organisation's evidence requests, newest first, with their cases, for one page."""
     return EvidenceRequest.objects.filter(organisation=organisation).select_related("case")
+
+
+def case_letters(case: Case):
+    """The letters generated for a case and not deleted, oldest first."""
+    ids = [
+        event.payload.get("document_id")
+        for event in case.events.filter(kind=CaseEventKind.LETTER_GENERATED).only("payload")
+    ]
+    return Document.objects.filter(case=case, pk__in=ids).not_deleted().order_by("created_at", "pk")

@@ -52,7 +52,7 @@ from casework.services_coding import document_coding_delete
 from casework.state import CaseAction, CaseStateMachine, CaseStatus
 from foi.models import InformationRequest
 from phso.clock import add_working_days
-from phso.notifications import notification_validate
+from phso.notifications import greeting_name
 from phso.services import notification_send
 
 logger = logging.getLogger(__name__)
@@ -290,23 +290,17 @@ def _status_change_notify(*, case: Case, event: CaseEvent) -> None:
     complainant = case.complainant
     if complainant is None or not complainant.email:
         return
-    personalisation = {
-        "name": complainant.full_name or "there",
-        "reference": case.reference,
-        "link": f"{settings.SITE_URL}/complaints/cases/{case.reference}",
-    }
-    message = {
-        "channel": "email",
-        "to": complainant.email,
-        "template": "case_status_changed",
-        "reference": f"case-status-{event.pk}",
-    }
-    try:
-        notification_validate(personalisation=personalisation, **message)
-    except ValueError:
-        # A name typed with digits or symbols is not put in a message sent in our name.
-        personalisation["name"] = "there"
-    notification_send(personalisation=personalisation, **message)
+    notification_send(
+        channel="email",
+        to=complainant.email,
+        template="case_status_changed",
+        personalisation={
+            "name": greeting_name(complainant.full_name),
+            "reference": case.reference,
+            "link": f"{settings.SITE_URL}/complaints/cases/{case.reference}",
+        },
+        reference=f"case-status-{event.pk}",
+    )
 
 
 class UploadRefused(Exception):
@@ -533,7 +527,7 @@ def message_send(
             to=recipient.email,
             template="new_message",
             personalisation={
-                "name": recipient.full_name or "there",
+                "name": greeting_name(recipient.full_name),
                 "reference": case.reference,
                 "link": f"{settings.SITE_URL}/complaints/cases/{case.reference}/messages",
             },

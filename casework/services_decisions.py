@@ -32,9 +32,10 @@ from casework.models import (
     UploaderRole,
 )
 from casework.redaction import MASKS, redact
-from casework.selectors_decisions import case_known_names
+from casework.selectors_decisions import case_known_names, case_letters
 from casework.state import CaseStatus
 from phso.clock import WORKING_DAYS, ClockError, ClockRule, StatutoryClock, add_working_days
+from phso.notifications import greeting_name
 from phso.services import notification_send
 
 EVIDENCE_REQUEST_DEFAULT_WORKING_DAYS = 20
@@ -63,6 +64,10 @@ class EvidenceRequestRefused(_Refused):
 
 class DecisionRefused(_Refused):
     """The decision cannot be changed as asked."""
+
+
+class LetterRefused(_Refused):
+    """The letter cannot be sent as asked."""
 
 
 def _long_date(day: date) -> str:
@@ -701,4 +706,47 @@ def letter_generate(*, case: Case, kind: str, actor) -> Document:
         payload={"document_id": document.pk, "letter": kind.value},
         created_at=now,
     )
+    return document
+
+
+@transaction.atomic
+def letter_send(*, case: Case, document_id: int, actor) -> Document:
+    """Send a filed letter to the complainant: they can open it on their case from now on, and
+    are emailed (a link, never the letter) to say it is there.
+
+    A generated letter is internal (a draft) until this is done, and it is done once: the row is
+    locked, so a double click or a second caseworker sends it once. LetterRefused when the letter
+    has already gone, or the case has no complainant with an account to read it.
+    """
+    document = case_letters(case).select_for_update(of=("self",)).filter(pk=document_id).first()
+    if document is None:
+        raise Document.DoesNotExist(f"No letter {document_id} on case {case.reference}")
+    if not document.internal:
+        raise LetterRefused(f"{document.original_filename} has already been sent.")
+    complainant = case.complainant
+    if complainant is None:
+        raise LetterRefused(
+            "This case has no complainant with an account to send the letter to: print it and "
+            "post it."
+        )
+    document.internal = False
+    document.save(update_fields=["internal"])
+    event = CaseEvent.objects.create(
+        case=case,
+        kind=CaseEventKind.LETTER_SENT,
+        actor=actor,
+        payload={"document_id": document.pk},
+    )
+    if complainant.email:
+        notification_send(
+            channel="email",
+            to=complainant.email,
+            template="new_letter",
+            personalisation={
+                "name": greeting_name(complainant.full_name),
+                "reference": case.reference,
+                "link": f"{settings.SITE_URL}/complaints/cases/{case.reference}/evidence",
+            },
+            reference=f"letter-{event.pk}",
+        )
     return document

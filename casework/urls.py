@@ -84,6 +84,11 @@ urlpatterns += [
         name="organisation",
     ),
     path("cases/<str:reference>/letters", views_decisions.letters, name="letters"),
+    path(
+        "cases/<str:reference>/letters/<int:document_id>/send",
+        views_decisions.letter_send_view,
+        name="letter_send",
+    ),
     path("cases/<str:reference>/decision", views_decisions.decision, name="decision"),
     path(
         "cases/<str:reference>/decision/provisional-report",

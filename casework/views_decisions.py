@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -21,14 +21,15 @@ from casework.forms_decisions import (
     RecommendationForm,
     RedactionConfirmForm,
 )
-from casework.models import CaseEventKind, Decision, Document, EvidenceRequest, Recommendation
-from casework.selectors_decisions import organisation_evidence_requests
+from casework.models import Decision, Document, EvidenceRequest, Recommendation
+from casework.selectors_decisions import case_letters, organisation_evidence_requests
 from casework.services import audit_record
 from casework.services_decisions import (
     DECISION_FIXED_STATUSES,
     DecisionRefused,
     EvidenceRequestRefused,
     LetterKind,
+    LetterRefused,
     decision_publish,
     decision_record,
     decision_redaction_confirm,
@@ -40,6 +41,7 @@ from casework.services_decisions import (
     letter_generate,
     letter_html,
     letter_pdf,
+    letter_send,
     provisional_comment_record,
     provisional_report_share,
     recommendation_add,
@@ -230,17 +232,37 @@ def letters(request, reference):
             f"{LetterKind(kind).label} letter filed on the case: {document.original_filename}.",
         )
         return redirect("casework:letters", reference=case.reference)
-    letter_ids = [
-        event.payload["document_id"]
-        for event in case.events.filter(kind=CaseEventKind.LETTER_GENERATED).only("payload")
-    ]
-    letters_filed = Document.objects.filter(case=case, pk__in=letter_ids).not_deleted()
     return render(
         request,
         "casework/letters/page.html",
-        {"case": case, "form": form, "letters": list(letters_filed), "kinds": LetterKind.choices},
+        {
+            "case": case,
+            "form": form,
+            "letters": list(case_letters(case)),
+            "kinds": LetterKind.choices,
+            "can_send": case.complainant_id is not None,
+        },
         status=400 if form.is_bound else 200,
     )
+
+
+@require_POST
+def letter_send_view(request, reference, document_id):
+    """Send a filed letter to the complainant (it is staff-only until then)."""
+    case = case_to_work(request, reference)
+    try:
+        document = letter_send(case=case, document_id=document_id, actor=request.user)
+    except Document.DoesNotExist:
+        raise Http404 from None
+    except LetterRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            f"{document.original_filename} sent. The complainant can read it on their case and "
+            "has been emailed to say so.",
+        )
+    return redirect("casework:letters", reference=case.reference)
 
 
 # Decisions ------------------------------------------------------------------------------------

@@ -201,7 +201,8 @@ def public_events(case: Case, user):
     """The case's events this complainant may see, newest first.
 
     Messages only in their own thread (not the organisation's or the MP's), evidence only their
-    own uploads (staff documents may be internal); staff reasons are never shown.
+    own uploads (staff documents may be internal), letters once sent to them; staff reasons are
+    never shown.
     """
     return (
         CaseEvent.objects.filter(case=case)
@@ -209,6 +210,7 @@ def public_events(case: Case, user):
             Q(kind__in=[CaseEventKind.RECEIVED, CaseEventKind.STATUS_CHANGED])
             | Q(kind=CaseEventKind.MESSAGE_SENT, payload__party=MessageParty.COMPLAINANT)
             | Q(kind=CaseEventKind.EVIDENCE_UPLOADED, actor=user)
+            | Q(kind=CaseEventKind.LETTER_SENT)
         )
         .order_by("-created_at", "-id")
     )
@@ -219,7 +221,7 @@ class TimelineEntry:
     at: datetime
     title: str
     detail: str = ""
-    link: str = ""  # "messages" or "evidence": the page this entry is about
+    link: str = ""  # "messages", "evidence" or "letter": the page this entry is about
 
 
 def _files(count: int) -> str:
@@ -234,6 +236,8 @@ def timeline_entry(event: CaseEvent, *, complainant_id: int) -> TimelineEntry:
         if payload.get("from_ombudsman"):
             return TimelineEntry(event.created_at, "We sent you a message", link="messages")
         return TimelineEntry(event.created_at, "You sent us a message", link="messages")
+    if event.kind == CaseEventKind.LETTER_SENT:
+        return TimelineEntry(event.created_at, "We sent you a letter", link="letter")
     if event.kind == CaseEventKind.EVIDENCE_UPLOADED:
         accepted, rejected = payload.get("accepted", 0), payload.get("rejected", 0)
         if accepted and rejected:

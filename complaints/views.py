@@ -46,11 +46,17 @@ def evidence(request, reference):
         else:
             url = reverse("complaints:evidence_uploaded", kwargs={"reference": case.reference})
             return redirect(uploaded_url(url, documents))
-    documents = Document.objects.visible_to(request.user).filter(case=case).not_deleted()
+    documents = list(Document.objects.visible_to(request.user).filter(case=case).not_deleted())
     return render(
         request,
         "complaints/evidence/evidence.html",
-        {"case": case, "documents": documents, "form": form},
+        {
+            "case": case,
+            "form": form,
+            # What we sent them (letters, shared files) apart from what they sent us.
+            "from_us": [d for d in documents if d.uploader_role == UploaderRole.STAFF],
+            "documents": [d for d in documents if d.uploader_role != UploaderRole.STAFF],
+        },
     )
 
 

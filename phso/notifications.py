@@ -67,6 +67,7 @@ TEMPLATES: dict[str, NotificationTemplate] = {
         _template("complaint_draft_return", EMAIL, "link"),
         _template("case_status_changed", EMAIL, "name", "reference", "link"),
         _template("new_message", EMAIL, "name", "reference", "link"),
+        _template("new_letter", EMAIL, "name", "reference", "link"),
         _template("evidence_requested", EMAIL, "reference", "link"),
         _template("evidence_request_reminder", EMAIL, "reference", "link"),
         _template("evidence_request_overdue", EMAIL, "reference", "link"),
@@ -101,6 +102,16 @@ _DUE_DATE = re.compile(
     r"|November|December) [0-9]{4}"
 )
 _PHONE = re.compile(r"\+?[0-9][0-9 ()-]{6,19}")
+
+
+def greeting_name(full_name: str | None) -> str:
+    """The name to greet someone by in a message: their own if it is only a name, else "there".
+
+    A name typed with digits or symbols (a URL, an address) is never put in a message sent in the
+    ombudsman's name.
+    """
+    name = (full_name or "").strip()
+    return name if name and len(name) <= _NAME_MAX and _NAME.fullmatch(name) else "there"
 
 
 def _check_link(value: str) -> None:

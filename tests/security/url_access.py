@@ -213,6 +213,11 @@ URLS = {
     ),
     "casework:home": Access(None, staff_only(200)),
     "casework:letters": Access(ref("own_case"), staff_only(200, foi_officer=403, analyst=403)),
+    "casework:letter_send": (
+        Access(ref_pk("own_case", "own_letter"), staff_only(405), post=CASEWORK_POST),
+        # A letter of another case, under this case's address: not found, not sent.
+        Access(ref_pk("own_case", "others_letter"), staff_only(405), post=CASEWORK_SCOPED_AWAY),
+    ),
     "casework:organisation": Access(
         pk("org_a"), staff_only(200, foi_officer=403, analyst=403), post=staff_only(405)
     ),

@@ -16,6 +16,8 @@ from accounts.roles import Role
 from casework.documents import document_bytes_store
 from casework.models import (
     Case,
+    CaseEvent,
+    CaseEventKind,
     ClinicalCode,
     CodingRun,
     CodingRunStatus,
@@ -159,6 +161,15 @@ def build() -> World:
         o[f"{owner}_suggestion"] = PrecedentSuggestion.objects.create(
             case=case, precedent=precedent, rank=1, score=0.5
         )
+        # A generated letter, not sent yet (what letter_generate files, without the PDF work).
+        letter = _document(case, uploaded_by=pw.staff, role=UploaderRole.STAFF, internal=True)
+        CaseEvent.objects.create(
+            case=case,
+            kind=CaseEventKind.LETTER_GENERATED,
+            actor=pw.staff,
+            payload={"document_id": letter.pk, "letter": "acknowledgement"},
+        )
+        o[f"{owner}_letter"] = letter
     o["extension"] = ExtensionRequest.objects.create(
         evidence_request=pw.request_a,
         requested_by=pw.org_a_user,
