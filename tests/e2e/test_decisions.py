@@ -238,3 +238,47 @@ class TestDecisionJourney:
         page.get_by_role("link", name="Write the public summary").click()
         page.get_by_role("button", name="Check redaction").click()
         _check(page, axe, screenshot, "decisions-19-summary-errors", console_errors)
+
+
+class TestLetterJourney:
+    def test_caseworker_files_and_sends_a_letter_and_the_complainant_reads_it(
+        self, page, live_server, axe, console_errors, screenshot, transactional_db
+    ):
+        caseworker = UserFactory(roles=[Role.CASEWORKER], full_name="Casey Worker")
+        complainant = UserFactory(roles=[Role.COMPLAINANT], full_name="Priya Raman")
+        case, _ = case_with_organisation(
+            actor=caseworker, complainant=complainant, org=organisation("Northfield NHS Trust")
+        )
+        _staff_session(page, live_server, caseworker)
+
+        page.goto(f"/staff/cases/{case.reference}/letters")
+        page.get_by_label("Acknowledgement").check()
+        page.get_by_role("button", name="Generate and file").click()
+        expect(page.locator(".govuk-notification-banner")).to_contain_text("letter filed")
+        _check(page, axe, screenshot, "letters-01-filed", console_errors)
+        page.get_by_role("button", name="to the complainant").click()
+        expect(page.locator(".govuk-notification-banner")).to_contain_text("emailed to say so")
+        expect(page.locator(".app-letters")).to_contain_text("Sent")
+        _check(page, axe, screenshot, "letters-02-sent", console_errors)
+
+        page.context.clear_cookies()
+        client = Client()
+        client.force_login(complainant)
+        page.context.add_cookies(
+            [
+                {
+                    "name": "sessionid",
+                    "value": client.cookies["sessionid"].value,
+                    "url": live_server.url,
+                }
+            ]
+        )
+        page.goto(f"/complaints/cases/{case.reference}")
+        expect(page.get_by_text("We sent you a letter")).to_be_visible()
+        page.get_by_role("link", name="Read our letters").click()
+        letters = page.locator("#from-us + ul")
+        expect(letters).to_contain_text("acknowledgement letter")
+        _check(page, axe, screenshot, "letters-03-complainant-reads", console_errors)
+        with page.expect_download() as download:
+            letters.get_by_role("link").first.click()
+        assert download.value.suggested_filename.endswith(".pdf")
