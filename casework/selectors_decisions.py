@@ -58,8 +58,8 @@ def organisation_evidence_requests(organisation):
 
 def case_letters(case: Case):
     """The letters generated for a case and not deleted, oldest first."""
-    ids = [
-        event.payload.get("document_id")
-        for event in case.events.filter(kind=CaseEventKind.LETTER_GENERATED).only("payload")
-    ]
+    payloads = case.events.filter(kind=CaseEventKind.LETTER_GENERATED).values_list(
+        "payload", flat=True
+    )
+    ids = [payload.get("document_id") for payload in payloads]
     return Document.objects.filter(case=case, pk__in=ids).not_deleted().order_by("created_at", "pk")

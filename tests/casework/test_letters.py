@@ -158,3 +158,16 @@ class TestLetterPage:
         assert client.post(self.url(case, letter)).status_code == 403
         letter.refresh_from_db()
         assert letter.internal
+
+    def test_query_count_does_not_grow_with_the_letters(
+        self, staff_client, case, letter, caseworker, django_assert_max_num_queries
+    ):
+        url = reverse("casework:letters", args=[case.reference])
+        with django_assert_max_num_queries(25) as one:
+            staff_client.get(url)
+        for kind in ("information_request", "provisional_decision", "final_decision"):
+            sent = letter_generate(case=case, kind=kind, actor=caseworker)
+        letter_send(case=case, document_id=sent.pk, actor=caseworker)
+        with django_assert_max_num_queries(len(one.captured_queries)):
+            response = staff_client.get(url)
+        assert response.content.decode().count(".pdf</a>") == 4
