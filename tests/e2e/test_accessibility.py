@@ -95,12 +95,12 @@ class TestAxeSignedIn:
 
         # Setting up an authenticator asks for the password again first.
         page.goto("/account/2fa/totp/activate/")
-        assert page.get_by_role("heading", level=1).inner_text() == "Confirm it is you"
+        expect(page.get_by_role("heading", level=1)).to_have_text("Confirm it is you")
         screenshot("manage-reauthenticate")
         assert_no_violations(axe, page)
         page.get_by_label("Password").fill(DEFAULT_PASSWORD)
         page.get_by_role("button", name="Continue").click()
-        assert page.get_by_role("heading", level=1).inner_text() == "Set up an authenticator app"
+        expect(page.get_by_role("heading", level=1)).to_have_text("Set up an authenticator app")
         screenshot("manage-totp-activate")
         assert_no_violations(axe, page)
         page.get_by_role("button", name="Turn on two-step sign in").click()
@@ -128,7 +128,7 @@ class TestAxeSignedIn:
         page.get_by_label("Email address").fill(user.email)
         page.get_by_label("Password").fill(DEFAULT_PASSWORD)
         page.get_by_role("button", name="Sign in").click()
-        assert page.get_by_role("heading", level=1).inner_text() == "Enter your security code"
+        expect(page.get_by_role("heading", level=1)).to_have_text("Enter your security code")
         page.get_by_role("button", name="Continue").click()
         assert page.title().startswith("Error: ")
         screenshot("mfa-authenticate-error")
@@ -138,7 +138,7 @@ class TestAxeSignedIn:
         code = format_hotp_value(hotp_value(secret, counters[len(counters) // 2]))
         page.get_by_label("Security code").fill(code)
         page.get_by_role("button", name="Continue").click()
-        assert page.get_by_role("heading", level=1).inner_text() == "Your account"
+        expect(page.get_by_role("heading", level=1)).to_have_text("Your account")
 
         page.goto("/account/reauthenticate/?next=/account/2fa/recovery-codes/")
         page.get_by_label("Password").fill(DEFAULT_PASSWORD)

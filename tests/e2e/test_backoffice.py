@@ -11,6 +11,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.test import Client
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
 
 from accounts.models import Organisation, OrganisationKind, Sector
 from accounts.roles import Role
@@ -80,34 +81,38 @@ class TestBackOffice:
         device = TOTPDevice.objects.create(user=caseworker, name="Phone", confirmed=True)
 
         sign_in_with_security_code(page, caseworker, device)
-        assert page.get_by_role("heading", level=1).inner_text() == "Your work"
+        expect(page.get_by_role("heading", level=1)).to_have_text("Your work")
         screenshot("backoffice-01-home")
 
         page.get_by_role("navigation", name="Staff area").get_by_role(
             "link", name="Unassigned"
         ).click()
-        assert page.get_by_role("heading", level=1).inner_text() == "Unassigned cases"
-        assert "Showing 1 to 4 of 4 cases" in page.locator("main").inner_text()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Unassigned cases")
+        expect(page.locator("main")).to_contain_text("Showing 1 to 4 of 4 cases")
         screenshot("backoffice-02-queue")
         assert_no_violations(axe, page)
 
         # Filter to the trust, then take the case.
         page.get_by_label("Organisation", exact=True).fill("RR8")
         page.get_by_role("button", name="Apply filters").click()
-        assert "Showing 1 to 1 of 1 case matching your filters" in page.locator("main").inner_text()
+        expect(page.locator("main")).to_contain_text(
+            "Showing 1 to 1 of 1 case matching your filters"
+        )
         page.get_by_label(f"Select {case.reference}").check()
         page.get_by_label("Assign the selected cases to").select_option(label="Casey Worker")
         screenshot("backoffice-03-queue-filtered-and-ticked")
         page.get_by_role("button", name="Assign", exact=True).click()
-        assert "1 case assigned to you." in page.locator(".govuk-notification-banner").inner_text()
+        expect(page.locator(".govuk-notification-banner")).to_contain_text(
+            "1 case assigned to you."
+        )
         assert_no_violations(axe, page)
 
         page.get_by_role("navigation", name="Staff area").get_by_role(
             "link", name="My cases"
         ).click()
         page.get_by_role("link", name=case.reference).click()
-        assert page.get_by_role("heading", level=1).inner_text() == f"Case {case.reference}"
-        assert "Assigned to Casey Worker (you)" in page.locator(".app-identity-bar").inner_text()
+        expect(page.get_by_role("heading", level=1)).to_have_text(f"Case {case.reference}")
+        expect(page.locator(".app-identity-bar")).to_contain_text("Assigned to Casey Worker (you)")
         screenshot("backoffice-04-case")
         assert_no_violations(axe, page)
 
@@ -130,10 +135,10 @@ class TestBackOffice:
         screenshot("backoffice-06-equality")
         assert_no_violations(axe, page)
         page.get_by_role("button", name="Save equality information").click()
-        assert "declined to give their equality information" in page.locator("main").inner_text()
+        expect(page.locator("main")).to_contain_text("declined to give their equality information")
 
         page.get_by_role("button", name="Confirm Leeds Teaching Hospitals NHS Trust").click()
-        assert "Confirmed" in page.locator("#organisations ~ table").first.inner_text()
+        expect(page.locator("#organisations ~ table").first).to_contain_text("Confirmed")
 
         open_action(page, "Start investigation")
         banner = page.locator(".govuk-notification-banner").inner_text()
@@ -174,19 +179,19 @@ class TestBackOffice:
         )
         page.goto(f"/staff/cases/{case.reference}")
         page.get_by_role("link", name="Audit log").click()
-        assert page.get_by_role("heading", level=1).inner_text() == "Audit log"
+        expect(page.get_by_role("heading", level=1)).to_have_text("Audit log")
         table = page.locator(".app-audit-table").inner_text()
         assert "Casey Worker" in table and "case.view" in table
         screenshot("backoffice-08-audit")
         assert_no_violations(axe, page)
 
         page.get_by_role("link", name="Casey Worker").first.click()
-        assert page.get_by_role("heading", level=1).inner_text() == "Activity of Casey Worker"
+        expect(page.get_by_role("heading", level=1)).to_have_text("Activity of Casey Worker")
         screenshot("backoffice-09-activity")
         assert_no_violations(axe, page)
 
         page.goto(f"/staff/people/{case.complainant.pk}")
-        assert page.get_by_role("heading", level=1).inner_text() == "Aisha Rahman"
+        expect(page.get_by_role("heading", level=1)).to_have_text("Aisha Rahman")
         screenshot("backoffice-10-person")
         assert_no_violations(axe, page)
         assert console_errors == []

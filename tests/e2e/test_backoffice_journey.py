@@ -11,6 +11,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
 
 from accounts.roles import Role
 from casework.models import Decision, EvidenceRequest, EvidenceRequestStatus
@@ -54,15 +55,15 @@ def test_a_caseworker_takes_one_case_from_the_queue_to_a_published_decision(
 
     # Assess: start, record equality information, confirm the organisation.
     page.goto(f"/staff/cases/{case.reference}")
-    assert "Assigned to Casey Worker (you)" in page.locator(".app-identity-bar").inner_text()
+    expect(page.locator(".app-identity-bar")).to_contain_text("Assigned to Casey Worker (you)")
     open_action(page, "Start assessment")
     assert "Start assessment: the case is now being assessed." in _banner(page)
     page.get_by_role("link", name="Record equality information").click()
     page.get_by_label("No, they declined to give it").check()
     page.get_by_role("button", name="Save equality information").click()
-    assert "declined to give their equality information" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("declined to give their equality information")
     page.get_by_role("button", name=f"Confirm {TRUST}").click()
-    assert "Confirmed" in page.locator("#organisations ~ table").first.inner_text()
+    expect(page.locator("#organisations ~ table").first).to_contain_text("Confirmed")
 
     # Ask the trust for evidence; it answers after the due date.
     page.get_by_role("link", name="Evidence requests").click()
@@ -70,14 +71,14 @@ def test_a_caseworker_takes_one_case_from_the_queue_to_a_published_decision(
     page.get_by_label(TRUST).check()
     page.get_by_label("What evidence do you need?").fill("Discharge summary and drug chart")
     page.get_by_role("button", name="Send request").click()
-    assert f"Evidence requested from {TRUST}" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text(f"Evidence requested from {TRUST}")
     evidence_request = EvidenceRequest.objects.get(case=case)
     _backdate(evidence_request, 40)
     page.reload()
     page.get_by_role("link", name=f"Record response from {TRUST}").click()
     page.get_by_label("Date the evidence was received").fill(today_entered)
     page.get_by_role("button", name="Record response").click()
-    assert "Response recorded: met late." in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("Response recorded: met late.")
     evidence_request.refresh_from_db()
     assert evidence_request.status == EvidenceRequestStatus.MET_LATE
 
@@ -95,14 +96,14 @@ def test_a_caseworker_takes_one_case_from_the_queue_to_a_published_decision(
     page.get_by_role("button", name="Share for comments").click()
     page.goto(f"/staff/cases/{case.reference}")
     open_action(page, "Issue provisional decision")
-    assert "the case is now provisional decision issued" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("the case is now provisional decision issued")
     page.get_by_role("link", name="Decision").click()
     page.get_by_role("link", name="Record comments").click()
     page.get_by_label("The complainant").check()
     page.get_by_label("Comments", exact=True).fill("The report is accurate.")
     page.get_by_label("Date the comments were received").fill(today_entered)
     page.get_by_role("button", name="Record comments").click()
-    assert "The report is accurate." in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("The report is accurate.")
 
     # The final decision: outcome and reasons, then issued.
     page.get_by_label("Upheld", exact=True).check()
@@ -111,7 +112,7 @@ def test_a_caseworker_takes_one_case_from_the_queue_to_a_published_decision(
     page.get_by_role("button", name="Save decision").click()
     page.goto(f"/staff/cases/{case.reference}")
     open_action(page, "Issue final decision")
-    assert "the case is now final decision issued" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("the case is now final decision issued")
 
     # Confirm the redacted public summary and publish.
     page.get_by_role("link", name="Decision").click()
@@ -125,7 +126,7 @@ def test_a_caseworker_takes_one_case_from_the_queue_to_a_published_decision(
     page.get_by_label("I have read the summary and it identifies nobody").check()
     page.get_by_role("button", name="Confirm redacted summary").click()
     page.get_by_role("button", name="Publish decision").click()
-    assert "Decision published." in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("Decision published.")
 
     # The case page's timeline tells the story, and the page passes axe-core.
     page.goto(f"/staff/cases/{case.reference}")

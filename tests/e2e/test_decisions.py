@@ -92,14 +92,14 @@ class TestDecisionJourney:
             f"{today.day}/{today.month}/{today.year}"
         )
         page.get_by_role("button", name="Record response").click()
-        assert "Response recorded: met late." in page.locator("main").inner_text()
+        expect(page.locator("main")).to_contain_text("Response recorded: met late.")
         assert (
             EvidenceRequest.objects.get(pk=evidence_request.pk).status
             == EvidenceRequestStatus.MET_LATE
         )
 
         page.get_by_role("link", name="Northfield Hospitals NHS Trust").click()
-        assert "Answered late" in page.locator("main").inner_text()
+        expect(page.locator("main")).to_contain_text("Answered late")
         _check(page, axe, screenshot, "decisions-05-organisation", console_errors)
 
         # Share the provisional report, then issue the provisional decision on the case page.
@@ -114,7 +114,7 @@ class TestDecisionJourney:
         page.goto(f"/staff/cases/{case.reference}")
         page.locator("summary", has_text="Issue provisional decision").click()
         page.get_by_role("button", name="Issue provisional decision").click()
-        assert "the case is now provisional decision issued" in page.locator("main").inner_text()
+        expect(page.locator("main")).to_contain_text("the case is now provisional decision issued")
 
         # Comments from the complainant.
         page.get_by_role("link", name="Decision").click()
@@ -126,7 +126,7 @@ class TestDecisionJourney:
         )
         _check(page, axe, screenshot, "decisions-08-comments", console_errors)
         page.get_by_role("button", name="Record comments").click()
-        assert "I agree with the findings." in page.locator("main").inner_text()
+        expect(page.locator("main")).to_contain_text("I agree with the findings.")
 
         # The decision itself, then the final decision through the transition form.
         page.get_by_label("Partly upheld").check()
@@ -139,7 +139,7 @@ class TestDecisionJourney:
         page.goto(f"/staff/cases/{case.reference}")
         page.locator("summary", has_text="Issue final decision").click()
         page.get_by_role("button", name="Issue final decision").click()
-        assert "the case is now final decision issued" in page.locator("main").inner_text()
+        expect(page.locator("main")).to_contain_text("the case is now final decision issued")
 
         # The public summary: redacted, checked, confirmed, published.
         page.get_by_role("link", name="Decision").click()
@@ -164,7 +164,7 @@ class TestDecisionJourney:
         page.get_by_label("I have read the summary and it identifies nobody").check()
         page.get_by_role("button", name="Confirm redacted summary").click()
         page.get_by_role("button", name="Publish decision").click()
-        assert "Decision published." in page.locator("main").inner_text()
+        expect(page.locator("main")).to_contain_text("Decision published.")
         _check(page, axe, screenshot, "decisions-12-published", console_errors)
 
         decision = Decision.objects.published().get()
@@ -184,7 +184,7 @@ class TestDecisionJourney:
         page.goto(f"/staff/cases/{case.reference}/letters")
         page.get_by_label("Acknowledgement").check()
         page.get_by_role("button", name="Generate and file").click()
-        assert "Acknowledgement letter filed on the case" in page.locator("main").inner_text()
+        expect(page.locator("main")).to_contain_text("Acknowledgement letter filed on the case")
         _check(page, axe, screenshot, "decisions-13-letters", console_errors)
 
     def test_extension_withdrawal_recommendation_and_compliance_pages(
@@ -209,13 +209,13 @@ class TestDecisionJourney:
         page.get_by_label("How many more working days have you agreed?").fill("10")
         page.get_by_label("Why did the organisation ask for more time?").fill("Staff off sick")
         page.get_by_role("button", name="Agree more time").click()
-        assert "Extension agreed" in page.locator("main").inner_text()
+        expect(page.locator("main")).to_contain_text("Extension agreed")
 
         page.get_by_role("link", name="Withdraw the request to Southfield").first.click()
         _check(page, axe, screenshot, "decisions-15-withdraw", console_errors)
         page.get_by_label("Why is the request being withdrawn?").fill("Found in our own files")
         page.get_by_role("button", name="Withdraw request").click()
-        assert "Withdrawn" in page.locator("main").inner_text()
+        expect(page.locator("main")).to_contain_text("Withdrawn")
 
         page.goto(f"/staff/cases/{case.reference}/decision")
         page.get_by_role("link", name="Add a recommendation").click()
@@ -228,11 +228,13 @@ class TestDecisionJourney:
         page.get_by_role("link", name="Record compliance").click()
         page.get_by_label("Yes, it complied").check()
         page.get_by_role("button", name="Record compliance").click()
-        assert "Select the documents that show" in page.locator(".govuk-error-summary").inner_text()
+        expect(page.locator(".govuk-error-summary")).to_contain_text(
+            "Select the documents that show"
+        )
         _check(page, axe, screenshot, "decisions-17-compliance-errors", console_errors)
         page.locator(".govuk-checkboxes__input").first.check()
         page.get_by_role("button", name="Record compliance").click()
-        assert "Complied" in page.locator("main").inner_text()
+        expect(page.locator("main")).to_contain_text("Complied")
         _check(page, axe, screenshot, "decisions-18-recommendations", console_errors)
 
         page.get_by_role("link", name="Write the public summary").click()

@@ -87,7 +87,7 @@ class TestEvidenceUpload:
         case = complainant_case
         sign_in(page, case.complainant)
         page.goto(f"/complaints/cases/{case.reference}/evidence")
-        assert page.get_by_role("heading", level=1).inner_text() == "Send evidence"
+        expect(page.get_by_role("heading", level=1)).to_have_text("Send evidence")
         screenshot("evidence-01-page")
         assert_no_violations(axe, page)
 
@@ -101,7 +101,7 @@ class TestEvidenceUpload:
         page.wait_for_url("**/evidence/uploaded?*")
 
         wait_until_ready(page, 2)
-        assert page.get_by_role("heading", level=1).inner_text() == "Files uploaded"
+        expect(page.get_by_role("heading", level=1)).to_have_text("Files uploaded")
         results = page.locator(".app-upload-results")
         assert "Trust reply letter.pdf" in results.inner_text()
         assert "photo of discharge note.jpg" in results.inner_text()
@@ -176,7 +176,7 @@ class TestEvidenceUpload:
         progress.wait_for(state="visible")
         expect(page.locator("progress")).not_to_have_attribute("value", "0")
         assert page.get_by_role("button", name="Send files").is_disabled()
-        assert "% sent" in page.locator("[data-upload-progress-text]").inner_text()
+        expect(page.locator("[data-upload-progress-text]")).to_contain_text("% sent")
         screenshot("evidence-07-progress")
 
         page.wait_for_url("**/evidence/uploaded?*", timeout=30_000)
@@ -190,7 +190,7 @@ class TestEvidenceUpload:
         page.goto(f"/complaints/cases/{complainant_case.reference}/evidence")
         page.get_by_role("button", name="Send files").click()
         assert page.title().startswith("Error: ")
-        assert "Select a file to upload" in page.locator(".govuk-error-summary").inner_text()
+        expect(page.locator(".govuk-error-summary")).to_contain_text("Select a file to upload")
         screenshot("evidence-06-error")
         assert_no_violations(axe, page)
         assert console_errors == []
@@ -228,7 +228,7 @@ class TestStaffDocumentPages:
         )
 
         page.goto(f"/staff/cases/{case.reference}/documents")
-        assert page.get_by_role("heading", level=1).inner_text() == "Documents"
+        expect(page.get_by_role("heading", level=1)).to_have_text("Documents")
         table = page.locator(".app-documents-table")
         assert "Ready" in table.inner_text()
         assert "Checking for viruses" in table.inner_text()
@@ -237,7 +237,7 @@ class TestStaffDocumentPages:
         assert_no_violations(axe, page)
 
         page.get_by_role("link", name="Documents waiting for a virus scan").click()
-        assert "1 document waiting" in page.locator("main").inner_text()
+        expect(page.locator("main")).to_contain_text("1 document waiting")
         screenshot("staff-documents-02-pending")
         assert_no_violations(axe, page)
         assert console_errors == []

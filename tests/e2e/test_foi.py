@@ -85,7 +85,7 @@ class TestFoiRequestToDisclosureLog:
         assert page.get_by_role("heading", level=1).inner_text().startswith("Check your answers")
         check(page, axe, console_errors, screenshot, "foi-03-check")
         page.get_by_role("button", name="Send request").click()
-        assert page.get_by_role("heading", level=1).inner_text() == "Request sent"
+        expect(page.get_by_role("heading", level=1)).to_have_text("Request sent")
         check(page, axe, console_errors, screenshot, "foi-04-confirmation")
         info = InformationRequest.objects.get()
         assert info.reference in page.locator(".govuk-panel").inner_text()
@@ -99,7 +99,7 @@ class TestFoiRequestToDisclosureLog:
         check(page, axe, console_errors, screenshot, "foi-05-staff-detail")
         action_form(page, "assign").get_by_label("Assign to").select_option(label="Dana Drafter")
         action_form(page, "assign").get_by_role("button", name="Assign").click()
-        assert "Request assigned" in page.locator(".govuk-notification-banner").inner_text()
+        expect(page.locator(".govuk-notification-banner")).to_contain_text("Request assigned")
         search = action_form(page, "search")
         search.get_by_label("Where you searched").fill("Finance system, legal ledger 2025")
         search.get_by_label("What you found").fill("Invoices totalling £48,200")
@@ -113,7 +113,7 @@ class TestFoiRequestToDisclosureLog:
             "Questions to pat@example.com are welcome."
         )
         action_form(page, "draft").get_by_role("button", name="Submit for sign-off").click()
-        assert "not the drafter, must sign this response off" in page.locator("main").inner_text()
+        expect(page.locator("main")).to_contain_text("not the drafter, must sign this response off")
 
         # A second officer signs it off, records it as sent and closes it for publication.
         as_staff(page, live_server, signer)
@@ -152,7 +152,7 @@ class TestFoiRequestToDisclosureLog:
         expect(page.get_by_role("link", name="Spending on external legal advice")).to_be_visible()
         check(page, axe, console_errors, screenshot, "foi-09-disclosure-log")
         page.goto("/information-requests/performance")
-        assert "100%" in page.locator("main").inner_text()
+        expect(page.locator("main")).to_contain_text("100%")
         check(page, axe, console_errors, screenshot, "foi-10-performance")
 
 
@@ -196,13 +196,13 @@ class TestSubjectAccessToDownload:
         page.get_by_role("button", name="Continue").click()
         check(page, axe, console_errors, screenshot, "sar-02-check")
         page.get_by_role("button", name="Send request").click()
-        assert page.get_by_role("heading", level=1).inner_text() == "Request sent"
+        expect(page.get_by_role("heading", level=1)).to_have_text("Request sent")
         check(page, axe, console_errors, screenshot, "sar-03-confirmation")
         page.get_by_role("link", name="See your information requests").click()
         check(page, axe, console_errors, screenshot, "sar-04-your-requests")
         own = InformationRequest.objects.get(user=ann)
         page.get_by_role("link", name=own.reference).click()
-        assert "Everything about my complaint" in page.locator("main").inner_text()
+        expect(page.locator("main")).to_contain_text("Everything about my complaint")
         check(page, axe, console_errors, screenshot, "sar-04b-your-request")
 
         page.goto("/information-requests/my-data")
@@ -229,7 +229,7 @@ class TestSubjectAccessWithoutAccount:
 
         page.goto("/information-requests/")
         page.get_by_role("link", name="make a subject access request").click()
-        assert "You do not need an account" in page.locator("main").inner_text()
+        expect(page.locator("main")).to_contain_text("You do not need an account")
         check(page, axe, console_errors, screenshot, "sar-anon-01-form")
         page.get_by_role("button", name="Continue").click()
         assert page.title().startswith("Error: ")
@@ -245,10 +245,10 @@ class TestSubjectAccessWithoutAccount:
         )
         page.get_by_role("button", name="Continue").click()
         assert page.get_by_role("heading", level=1).inner_text().startswith("Check your answers")
-        assert "passport.pdf" in page.locator("main").inner_text()
+        expect(page.locator("main")).to_contain_text("passport.pdf")
         check(page, axe, console_errors, screenshot, "sar-anon-03-check")
         page.get_by_role("button", name="Send request").click()
-        assert page.get_by_role("heading", level=1).inner_text() == "Request sent"
+        expect(page.get_by_role("heading", level=1)).to_have_text("Request sent")
         check(page, axe, console_errors, screenshot, "sar-anon-04-confirmation")
 
         info = InformationRequest.objects.get()

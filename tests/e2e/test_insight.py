@@ -10,6 +10,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
 
 from accounts.models import Postcode
 from accounts.roles import Role
@@ -71,7 +72,7 @@ class TestPublishedDecisionsJourney:
         page.get_by_label("Constituency").select_option(label="Upton and Wyke")
         page.get_by_role("button", name="Apply filters").click()
         page.wait_for_url("**/data/decisions?*")
-        assert page.locator("#results").inner_text() == "6 decisions"
+        expect(page.locator("#results")).to_have_text("6 decisions")
         assert page.get_by_text("Southmoor refused").count() == 0
         assert page.get_by_text("lost a complaint letter").count() == 0
 
@@ -81,7 +82,7 @@ class TestPublishedDecisionsJourney:
         themes.select_option(label="Discharge and transfer")
         page.get_by_role("button", name="Apply filters").click()
         page.wait_for_url("**/data/decisions?*theme=discharge*")
-        assert page.locator("#results").inner_text() == "5 decisions"
+        expect(page.locator("#results")).to_have_text("5 decisions")
         assert page.get_by_text("cancer referral").count() == 0
         screenshot("insight-decisions-filtered")
         assert_no_violations(axe, page)
@@ -99,7 +100,7 @@ class TestPublishedDecisionsJourney:
         page.goto("/search")
         page.get_by_label("Search", exact=True).fill("cancer referral")
         page.get_by_role("button", name="Search").click()
-        assert "1 result" in page.locator("#results").inner_text()
+        expect(page.locator("#results")).to_contain_text("1 result")
         screenshot("insight-search")
         page.locator(".app-search-result a").first.click()
         page.wait_for_url("**/data/decisions/*")
@@ -195,5 +196,5 @@ class TestStaffInsightAccessibility:
             assert_no_violations(axe, page)
         page.goto(paths["alert"])
         page.get_by_role("button", name="Open a systemic review").click()
-        assert "Systemic review opened" in page.locator("main").inner_text()
+        expect(page.locator("main")).to_contain_text("Systemic review opened")
         assert console_errors == []

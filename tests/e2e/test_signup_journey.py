@@ -23,7 +23,7 @@ class TestSignUpJourney:
         page.get_by_label("Create a password").fill(PASSWORD)
         page.get_by_label("Confirm your password").fill(PASSWORD)
         page.get_by_role("button", name="Create account").click()
-        assert page.get_by_role("heading", level=1).inner_text() == "Check your email"
+        expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
         screenshot("03-check-your-email")
 
         # The live server runs in this process, so the test reads the same in-memory outbox.
@@ -31,11 +31,11 @@ class TestSignUpJourney:
         assert mail.outbox[0].to == ["new.person@example.org"]
         link = re.search(r"https?://\S+/account/confirm-email/\S+", mail.outbox[0].body).group(0)
         page.goto(link)
-        assert page.get_by_role("heading", level=1).inner_text() == "Confirm your email address"
+        expect(page.get_by_role("heading", level=1)).to_have_text("Confirm your email address")
         screenshot("04-confirm-email")
         page.get_by_role("button", name="Confirm email address").click()
 
-        assert page.get_by_role("heading", level=1).inner_text() == "Sign in"
+        expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
         expect(
             page.get_by_text("You have confirmed your email address new.person@example.org.")
         ).to_be_visible()
@@ -44,10 +44,10 @@ class TestSignUpJourney:
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Sign in").click()
 
-        assert page.get_by_role("heading", level=1).inner_text() == "Your account"
+        expect(page.get_by_role("heading", level=1)).to_have_text("Your account")
         screenshot("06-your-account")
         page.get_by_role("link", name="Sign out").click()
-        assert page.get_by_role("heading", level=1).inner_text() == "Sign out"
+        expect(page.get_by_role("heading", level=1)).to_have_text("Sign out")
         screenshot("07-sign-out")
         page.get_by_role("button", name="Sign out").click()
 
