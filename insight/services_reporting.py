@@ -63,11 +63,15 @@ def insight_refresh(*, now: datetime | None = None) -> int:
     # Generation 0 is a store built before codes and summaries were kept: read every case once.
     incremental = state.watermark is not None and state.generation > 0
     changed = _changed_case_ids(since=state.watermark - WATERMARK_OVERLAP if incremental else None)
+    # Cases read again only because of the overlap usually come back as they were: the summaries
+    # (minutes of work at a million cases) are rebuilt only when some fact really moved.
+    moved = False
     for start in range(0, len(changed), CHUNK):
-        _case_facts_rebuild(case_ids=changed[start : start + CHUNK], now=now)
+        ids = changed[start : start + CHUNK]
+        moved |= _case_facts_rebuild(case_ids=ids, now=now, compare=incremental)
     _weekly_counts_rebuild()
     _monthly_performance_rebuild()
-    if changed or not incremental:
+    if moved or not incremental:
         # Only what a changed case can move; the summaries are read in place of the facts.
         _weekly_code_counts_rebuild()
         _dashboard_counts_rebuild()
@@ -129,7 +133,27 @@ def _days(start: datetime, end: datetime | None) -> int | None:
     return max((timezone.localdate(end) - timezone.localdate(start)).days, 0)
 
 
-def _case_facts_rebuild(*, case_ids: list[int], now: datetime) -> None:
+# What a fact and its codes say: everything but the row's id and when it was rebuilt.
+_FACT_FIELDS = tuple(
+    f.attname for f in CaseFact._meta.concrete_fields if f.attname not in {"id", "refreshed_at"}
+)
+_FACT_CODE_FIELDS = ("axis", "system", "code", "description", "published")
+
+
+def _facts_as_stored(case_ids: list[int]) -> tuple[set, set]:
+    facts = set(CaseFact.objects.filter(case_id__in=case_ids).values_list(*_FACT_FIELDS))
+    codes = set(
+        CaseFactCode.objects.filter(case_fact__case_id__in=case_ids).values_list(
+            "case_fact__case_id", *_FACT_CODE_FIELDS
+        )
+    )
+    return facts, codes
+
+
+def _case_facts_rebuild(*, case_ids: list[int], now: datetime, compare: bool = True) -> bool:
+    """Rebuild these cases' facts and codes; True if any of them now says something different
+    (always True without `compare`, as when the whole store is built)."""
+    before = _facts_as_stored(case_ids) if compare else None
     organisations = CaseOrganisation.objects.select_related("organisation").order_by("id")
     status_changed = Q(events__kind=CaseEventKind.STATUS_CHANGED)
     cases = (
@@ -190,6 +214,7 @@ def _case_facts_rebuild(*, case_ids: list[int], now: datetime) -> None:
     CaseFact.objects.filter(case_id__in=case_ids).delete()
     created = CaseFact.objects.bulk_create(facts, batch_size=1000)
     _case_fact_codes_build(facts={f.case_id: (f.pk, f.published) for f in created})
+    return not compare or _facts_as_stored(case_ids) != before
 
 
 def _case_fact_codes_build(*, facts: dict[int, tuple[int, bool]]) -> None:

@@ -97,8 +97,14 @@ class TestReportingStore:
         first = RefreshState.objects.get().generation
         insight_refresh(now=later(2))
         assert RefreshState.objects.get().generation == first
+        # Reviewed again to the same answer: the case is read again, but no figure moves.
         ClinicalCode.objects.filter(code="K35").update(reviewed_at=later(2))
         insight_refresh(now=later(3))
+        assert RefreshState.objects.get().generation == first
+        ClinicalCode.objects.filter(code="K35").update(
+            review=CodeReview.REJECTED, reviewed_at=later(4)
+        )
+        insight_refresh(now=later(5))
         assert RefreshState.objects.get().generation == first + 1
 
     def test_failure_part_way_leaves_codes_and_summaries_as_they_were(self, coded):

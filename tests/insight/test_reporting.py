@@ -68,6 +68,27 @@ class TestInsightRefresh:
         assert CaseFact.objects.get(case_id=first.pk).outcome == DecisionOutcome.NOT_UPHELD
         assert CaseFact.objects.count() == 2
 
+    def test_cases_read_again_only_for_the_overlap_leave_the_summaries_alone(self):
+        case = decided_case()
+        start = timezone.now() + timedelta(hours=1)
+        insight_refresh(now=start)
+        built = RefreshState.objects.get().generation
+        # Changed five minutes before the next run, so read by it and, over the overlap, by the
+        # run after that too.
+        Decision.objects.filter(case=case).update(
+            outcome=DecisionOutcome.NOT_UPHELD, updated_at=start + timedelta(minutes=10)
+        )
+        assert insight_refresh(now=start + timedelta(minutes=15)) == 1
+        assert RefreshState.objects.get().generation == built + 1
+        assert CaseFact.objects.get().outcome == DecisionOutcome.NOT_UPHELD
+
+        with mock.patch.object(services_reporting, "_dashboard_counts_rebuild") as dashboards:
+            assert insight_refresh(now=start + timedelta(minutes=20)) == 1  # read again
+        dashboards.assert_not_called()
+        state = RefreshState.objects.get()
+        assert state.generation == built + 1  # nothing moved, so cached figures stay valid
+        assert state.rows_changed == 1
+
     def test_rerun_is_idempotent(self):
         decided_case()
         insight_refresh()
