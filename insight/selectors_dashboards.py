@@ -20,6 +20,11 @@ ASSESS_TARGET_DAYS = 30
 DECIDE_TARGET_DAYS = 365
 AGE_BANDS = [(0, 30), (31, 90), (91, 180), (181, 365), (366, None)]
 TOP = 15
+# The bar charts' drawing, in SVG units: about the width of the half column the chart sits in,
+# so that its 16-unit text is drawn at about 16 pixels.
+CHART_WIDTH = 480
+BAR_X = 170
+BAR_MAX = 230
 
 
 @dataclass
@@ -34,15 +39,22 @@ class Chart:
     def bars(self) -> list[dict]:
         """Each row with its bar's length as a share of the longest (0–100), for the SVG."""
         largest = max((v for _, v in self.rows if v), default=0)
-        return [
-            {
-                "label": label,
-                "value": value,
-                "width": round(300 * (value or 0) / largest) if largest else 0,
-                "y": 8 + 32 * i,
-            }
-            for i, (label, value) in enumerate(self.rows)
-        ]
+        bars = []
+        for i, (label, value) in enumerate(self.rows):
+            width = round(BAR_MAX * (value or 0) / largest) if largest else 0
+            bars.append(
+                {
+                    "label": label,
+                    "value": value,
+                    "width": width,
+                    "value_x": BAR_X + width + 6,
+                    "y": 8 + 32 * i,
+                }
+            )
+        return bars
+
+    width = CHART_WIDTH
+    bar_x = BAR_X
 
     @property
     def height(self) -> int:

@@ -14,7 +14,9 @@ from insight.models import ForecastFrequency, SeriesForecast
 HOURS_PER_CASE = 15
 HOURS_PER_FTE_MONTH = 120
 HISTORY_SHOWN = {ForecastFrequency.WEEK: 52, ForecastFrequency.MONTH: 24}
-WIDTH, HEIGHT, PAD = 640, 240, 30
+WIDTH, HEIGHT = 640, 260
+# Room for the axes' labels: counts on the left, dates along the bottom.
+LEFT, RIGHT, TOP, BOTTOM = 56, 16, 12, 36
 
 
 @dataclass
@@ -29,20 +31,65 @@ class ForecastView:
     band_points: str
     rows: list  # (period, actual, forecast, lower, upper)
     staff: list  # (period, forecast cases, FTE)
+    y_ticks: list  # (y, label): gridlines with the count each stands for
+    x_ticks: list  # (x, label, text-anchor): the first period, the forecast's start, the last
+    split_x: float  # where the forecast begins
     width: int = WIDTH
     height: int = HEIGHT
+    plot_left: int = LEFT
+    plot_right: int = WIDTH - RIGHT
+    plot_bottom: int = HEIGHT - BOTTOM
+
+
+def _nice_ceiling(value: float) -> int:
+    """The smallest of 1, 2 or 5 times a power of ten at or above value (at least 1)."""
+    power = 1
+    while True:
+        for step in (1, 2, 5):
+            if step * power >= value:
+                return step * power
+        power *= 10
 
 
 def _layout(forecast: SeriesForecast) -> ForecastView:
     shown = forecast.history[-HISTORY_SHOWN[forecast.frequency] :]
     total = len(shown) + len(forecast.points)
-    top = max([v for _, v in shown] + [p[3] for p in forecast.points] + [1])
-    step = (WIDTH - 2 * PAD) / max(total - 1, 1)
+    top = _nice_ceiling(max([v for _, v in shown] + [p[3] for p in forecast.points] + [1]))
+    step = (WIDTH - LEFT - RIGHT) / max(total - 1, 1)
+
+    def x(i):
+        return round(LEFT + i * step, 1)
+
+    def y(value):
+        return round(HEIGHT - BOTTOM - (HEIGHT - TOP - BOTTOM) * value / top, 1)
 
     def xy(i, value):
-        y = HEIGHT - PAD - (HEIGHT - 2 * PAD) * value / top
-        return f"{round(PAD + i * step, 1)},{round(y, 1)}"
+        return f"{x(i)},{y(value)}"
 
+    periods = [date.fromisoformat(p) for p, _ in shown] + [
+        date.fromisoformat(p[0]) for p in forecast.points
+    ]
+    label = "%b %Y" if forecast.frequency == ForecastFrequency.MONTH else "%-d %b %Y"
+    x_ticks = []
+    if periods:
+        # Where the forecast starts matters most, then the last period, then the first; a label
+        # that would overlap one already placed is left out.
+        candidates = [(x(total - 1), periods[-1].strftime(label), "end")]
+        if shown and forecast.points:
+            start = periods[len(shown)].strftime(label)
+            candidates.insert(0, (x(len(shown)), f"Forecast from {start}", "middle"))
+        candidates.append((x(0), periods[0].strftime(label), "start"))
+        taken: list[tuple[float, float]] = []
+        for at, text, anchor in candidates:
+            width = len(text) * 8  # 14-unit Arial averages under 8 units a character
+            left = {"start": at, "middle": at - width / 2, "end": at - width}[anchor]
+            if left < 0 and anchor == "middle":
+                at, anchor, left = LEFT, "start", LEFT
+            span = (left - 12, left + width + 12)
+            if all(span[1] <= a or span[0] >= b for a, b in taken):
+                taken.append(span)
+                x_ticks.append((at, text, anchor))
+        x_ticks.sort()
     offset = len(shown)
     upper = [xy(offset + i, p[3]) for i, p in enumerate(forecast.points)]
     lower = [xy(offset + i, p[2]) for i, p in enumerate(forecast.points)]
@@ -75,6 +122,9 @@ def _layout(forecast: SeriesForecast) -> ForecastView:
         rows=[(date.fromisoformat(p), v, None, None, None) for p, v in shown]
         + [(date.fromisoformat(p[0]), None, p[1], p[2], p[3]) for p in forecast.points],
         staff=staff,
+        y_ticks=[(y(v), f"{v:,}") for v in ((0, top) if top < 4 else (0, top // 2, top))],
+        x_ticks=x_ticks,
+        split_x=x(offset),
     )
 
 

@@ -4,7 +4,11 @@ from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils.safestring import mark_safe
 
+from casework.state import CaseStatus
+
 register = template.Library()
+
+_STATUS_LABELS = dict(CaseStatus.choices)
 
 
 @register.filter
@@ -32,3 +36,9 @@ def select_options(bound_field):
     # Every value and label is escaped above (the standard library's escape: Django's is lazy-
     # aware and several times slower over thousands of options).
     return mark_safe("".join(options))  # noqa: S308  # nosec B308, B703
+
+
+@register.filter
+def status_label(status: str) -> str:
+    """A case status as staff read it ("Final decision"), from the stored value."""
+    return _STATUS_LABELS.get(status, status)

@@ -3,6 +3,7 @@ intervals retrained by a task, and the managers' forecast page."""
 
 import math
 import random
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -129,6 +130,26 @@ class TestForecastPage:
         assert "Backtest error by method" in content
         assert "Caseworkers needed" in content
         assert content.count("<svg") >= 4 and "style=" not in content
+
+    def test_charts_have_axes_and_a_key(self, client, history):
+        forecasts_train(today=TODAY)
+        client = otp_verified_client(client, UserFactory(roles=[Role.MANAGER]))
+        content = client.get(reverse("insight_staff:forecasts")).content.decode()
+        # Monthly: the first month shown, where the forecast starts, and its last month.
+        assert ">Forecast from Nov 2026</text>" in content
+        assert ">Oct 2027</text>" in content
+        # Weekly: weeks are named by their Monday.
+        assert ">Forecast from 23 Nov 2026</text>" in content
+        # A count axis from 0 to a round number above the highest point or interval.
+        weekly = SeriesForecast.objects.get(series="all", frequency=ForecastFrequency.WEEK)
+        highest = max([v for _, v in weekly.history[-52:]] + [p[3] for p in weekly.points])
+        tops = [
+            int(t.replace(",", ""))
+            for t in re.findall(r'text-anchor="end"[^>]*>([\d,]+)<', content)
+        ]
+        assert 0 in tops and any(highest <= t <= 2 * max(highest, 1) for t in tops)
+        assert content.count('aria-label="Key to the chart"') == 4
+        assert "95% prediction interval" in content
 
     def test_empty(self, client, db):
         client = otp_verified_client(client, UserFactory(roles=[Role.ANALYST]))

@@ -4,6 +4,7 @@ and systemic reviews opened by managers from an alert."""
 from datetime import date, timedelta
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from accounts.roles import Role
@@ -140,6 +141,27 @@ class TestAlertPages:
         response = client.post(reverse("insight_staff:alert", args=[alert.pk]), {"title": "X"})
         assert response.status_code == 403
         assert not SystemicReview.objects.exists()
+
+    def test_the_chart_names_its_lines_and_weeks_and_managers_can_open_the_cases(
+        self, client, manager, alert_with_cases
+    ):
+        alert, cases = alert_with_cases
+        alert.series = [
+            [(LAST_WEEK - timedelta(weeks=3 - i)).isoformat(), n]
+            for i, n in enumerate([9, 11, 10, 40])
+        ]
+        alert.save()
+        url = reverse("insight_staff:alert", args=[alert.pk])
+        content = otp_verified_client(client, manager).get(url).content.decode()
+        assert ">Upper limit 18.0</text>" in content and ">Mean 10.0</text>" in content
+        assert ">Lower limit 2.0</text>" in content
+        assert f">Week of {LAST_WEEK:%-d %b %Y}</text>" in content
+        case_page = reverse("casework:case_detail", args=[cases[0].reference])
+        assert f'href="{case_page}"' in content
+        assert "Final decision" in content or "Closed" in content  # a label, not a stored value
+
+        analyst = otp_verified_client(Client(), UserFactory(roles=[Role.ANALYST]))
+        assert case_page not in analyst.get(url).content.decode()  # they cannot open cases
 
     def test_manager_opens_a_systemic_review_linking_the_cases(
         self, client, manager, alert_with_cases
