@@ -96,3 +96,14 @@ def _lookup_sql(vendor: str) -> str:
     columns = ", ".join(quote(Postcode._meta.get_field(name).column) for name in _FIELDS)
     key = quote(Postcode._meta.pk.column)
     return f"SELECT {columns} FROM {quote(Postcode._meta.db_table)} WHERE {key} = %s"  # noqa: S608  # nosec B608
+
+
+def local_authority_names(codes=None) -> dict[str, str]:
+    """ONS code -> name for the local authorities we know (all of them, or those in `codes`); a
+    code with no name here is shown as the code itself by whoever asks."""
+    from accounts.models import LocalAuthority
+
+    rows = LocalAuthority.objects.all()
+    if codes is not None:
+        rows = rows.filter(code__in=list(codes))
+    return dict(rows.values_list("code", "name"))

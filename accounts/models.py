@@ -249,6 +249,21 @@ class MemberOfParliament(models.Model):
         return f"{self.name} ({self.constituency})" if self.constituency_id else self.name
 
 
+class LocalAuthority(models.Model):
+    """A local authority district's ONS code and name ("E08000035", "Leeds"), so that places are
+    shown by the name people know; postcodes and case facts carry the code."""
+
+    code = models.CharField(max_length=9, primary_key=True)
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "local authorities"
+
+    def __str__(self):
+        return self.name
+
+
 class Postcode(models.Model):
     """One postcode of the ONS Postcode Directory, keyed by its published form ("SW1A 1AA")."""
 

@@ -57,7 +57,7 @@ class DecisionFilterForm(forms.Form):
     sector = OptionField(label="Sector")
     organisation_kind = OptionField(label="Type of organisation")
     constituency = OptionField(label="Constituency")
-    local_authority = OptionField(label="Local authority code")
+    local_authority = OptionField(label="Local authority")
     region = OptionField(label="Region")
     outcome = OptionField(label="Outcome")
     theme = OptionField(label="Complaint theme")
@@ -71,7 +71,7 @@ class DecisionFilterForm(forms.Form):
             ("sector", Sector.choices),
             ("organisation_kind", OrganisationKind.choices),
             ("constituency", options["constituencies"]),
-            ("local_authority", [(c, c) for c in options["local_authorities"]]),
+            ("local_authority", options["local_authorities"]),
             ("region", [(r, r) for r in options["regions"]]),
             ("outcome", DecisionOutcome.choices),
             ("theme", options.get("themes", [])),

@@ -9,11 +9,22 @@ from django.contrib.postgres.search import (
 )
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Exists, F, Lookup, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Lookup,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from accounts.models import OrganisationKind, Sector
+from accounts.geography import local_authority_names
+from accounts.models import LocalAuthority, OrganisationKind, Sector
 from casework.models import DecisionOutcome
 from insight.models import (
     CaseFact,
@@ -98,12 +109,7 @@ def _decision_filter_options() -> dict:
             .distinct()
             .order_by("constituency_name")
         ),
-        "local_authorities": list(
-            published.exclude(local_authority_code="")
-            .values_list("local_authority_code", flat=True)
-            .distinct()
-            .order_by("local_authority_code")
-        ),
+        "local_authorities": _named_local_authorities(published.exclude(local_authority_code="")),
         "regions": list(
             published.exclude(region="")
             .values_list("region", flat=True)
@@ -175,6 +181,9 @@ def case_counts(*, by: str, filters: dict | None = None) -> list[dict]:
         .annotate(received=Count("id"), decided=Count("id", filter=Q(decided_on__isnull=False)))
         .order_by("-received", column)
     )
+    if by == "local_authority":
+        rows = list(rows)
+        labels = local_authority_names(row[column] for row in rows)
     return [
         {
             "key": str(row[column]),
@@ -410,3 +419,15 @@ def _search_fallback(documents: QuerySet, query: str, offset: int) -> SearchResu
     for result in results:
         result.snippet_html = escape(" ".join(result.body.split()[:35]))
     return SearchResults(results, count, "")
+
+
+def _named_local_authorities(facts: QuerySet) -> list[tuple[str, str]]:
+    """(code, name) by name, in one query; a code we have no name for is listed as itself, after
+    the names."""
+    name = LocalAuthority.objects.filter(code=OuterRef("local_authority_code")).values("name")
+    rows = (
+        facts.values_list("local_authority_code", Subquery(name[:1]))
+        .distinct()
+        .order_by("local_authority_code")
+    )
+    return sorted(((c, n or c) for c, n in rows), key=lambda row: (row[0] == row[1], row[1]))

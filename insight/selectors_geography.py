@@ -8,7 +8,7 @@ centre of their 1 km square, so a distance can be out by up to about 0.7 km.
 import math
 from dataclasses import dataclass
 
-from accounts.geography import lookup_postcode
+from accounts.geography import local_authority_names, lookup_postcode
 from insight.models import CaseFact, DashboardCount
 from insight.selectors_dashboards import Chart
 
@@ -65,12 +65,14 @@ def _top(dimension: str) -> list:
 
 
 def area_charts() -> list[Chart]:
+    authorities = _top("local_authority")
+    names = local_authority_names(code for code, _ in authorities)
     return [
         Chart(
             "local-authorities",
             "The 15 local authorities with most cases",
             "Cases",
-            _top("local_authority"),
+            [(names.get(code, code), n) for code, n in authorities],
         ),
         Chart(
             "constituencies", "The 15 constituencies with most cases", "Cases", _top("constituency")

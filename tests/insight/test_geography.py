@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from accounts.models import Postcode
+from accounts.models import LocalAuthority, Postcode
 from accounts.roles import Role
 from complaints.models import ComplaintDetails
 from insight.models import CaseFact
@@ -102,6 +102,12 @@ class TestGeographyPage:
         content = response.content.decode()
         assert "2 cases within 5 km of LS1 1AA" in content
         assert "<svg" in content and "style=" not in content
+
+    def test_areas_are_named(self, analyst_client, placed_cases):
+        LocalAuthority.objects.update_or_create(code="E08000001", defaults={"name": "Bolton"})
+        content = analyst_client.get(reverse("insight_staff:geography")).content.decode()
+        assert '<th scope="row" class="govuk-table__header">Bolton</th>' in content
+        assert ">E08000001<" not in content
 
     @pytest.mark.parametrize(
         "params,message",

@@ -7,6 +7,7 @@ import io
 import pytest
 from django.urls import reverse
 
+from accounts.models import LocalAuthority
 from casework.models import DecisionOutcome
 from insight.services_reporting import insight_refresh
 from tests.insight.builders import constituency, decided_case, organisation
@@ -191,3 +192,31 @@ class TestPerformance:
     def test_empty_database(self, client, db):
         response = client.get(reverse("insight:performance"))
         assert b"There are no figures to show yet." in response.content
+
+
+class TestLocalAuthorityNames:
+    """Places are offered and counted by the names people know, not by ONS codes."""
+
+    @pytest.fixture
+    def named(self, db):
+        LocalAuthority.objects.update_or_create(code="E08000035", defaults={"name": "Leeds"})
+        LocalAuthority.objects.filter(code="E06000999").delete()
+        for code in ("E08000035", "E08000035", "E06000999"):
+            decided_case(local_authority_code=code)
+        insight_refresh()
+
+    def test_the_decisions_filter_offers_names_and_filters_by_code(self, client, named):
+        content = client.get(reverse("insight:decisions")).content.decode()
+        assert 'for="id_local_authority">Local authority</label>' in content
+        assert '<option value="E08000035">Leeds</option>' in content
+        # A code we have no name for is still offered, as itself.
+        assert '<option value="E06000999">E06000999</option>' in content
+        filtered = client.get(reverse("insight:decisions"), {"local_authority": "E08000035"})
+        assert ">2 decisions<" in filtered.content.decode()
+
+    def test_the_counts_csv_names_each_authority(self, client, named):
+        rows = csv_rows(client.get(reverse("insight:counts_csv", args=["local_authority"])))
+        assert {(r["local_authority"], r["name"]) for r in rows} == {
+            ("E08000035", "Leeds"),
+            ("E06000999", "E06000999"),
+        }
