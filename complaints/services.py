@@ -33,6 +33,7 @@ from complaints.models import (
     DraftReturnLink,
     EqualityMonitoring,
 )
+from phso.notifications import greeting_name
 from phso.services import notification_send
 
 
@@ -285,28 +286,18 @@ def complaint_submit(*, draft: ComplaintDraft, user, submission_token=None) -> C
     draft.answers = {}
     draft.current_step = ""
     draft.save(update_fields=["owner", "case", "submitted_at", "answers", "current_step"])
-    personalisation = {
-        "name": complaint.details["full_name"],
-        "reference": case.reference,
-        "link": f"{settings.SITE_URL.rstrip('/')}/complaints/cases/{case.reference}",
-    }
-    try:
-        notification_send(
-            channel="email",
-            to=user.email,
-            template="complaint_received",
-            personalisation=personalisation,
-            reference=f"complaint-{case.pk}",
-        )
-    except ValueError:
-        # A name the notification rules refuse (digits, symbols) is never put into an email.
-        notification_send(
-            channel="email",
-            to=user.email,
-            template="complaint_received",
-            personalisation={**personalisation, "name": "there"},
-            reference=f"complaint-{case.pk}",
-        )
+    notification_send(
+        channel="email",
+        to=user.email,
+        template="complaint_received",
+        personalisation={
+            # A name the notification rules refuse (digits, symbols) is never put in an email.
+            "name": greeting_name(complaint.details["full_name"]),
+            "reference": case.reference,
+            "link": f"{settings.SITE_URL.rstrip('/')}/complaints/cases/{case.reference}",
+        },
+        reference=f"complaint-{case.pk}",
+    )
     return case
 
 

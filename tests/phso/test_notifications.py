@@ -7,6 +7,7 @@ from phso.notifications import (
     NotificationRejected,
     NotificationSender,
     NotificationTemporaryError,
+    greeting_name,
 )
 from phso.services import notification_send
 from phso.tasks import send_notification
@@ -294,3 +295,22 @@ class TestNotificationSend:
                 )
 
         assert callbacks == []
+
+
+class TestGreetingName:
+    @pytest.mark.parametrize(
+        ("typed", "greeted"),
+        [
+            ("Amira Khan", "Amira Khan"),
+            ("Siân O’Neill-Jones", "Siân O’Neill-Jones"),
+            ("  J. R. Hartley ", "J. R. Hartley"),
+            ("", "there"),
+            (None, "there"),
+            ("Visit www.example.com", "there"),
+            ("a@b.org", "there"),
+            ("Agent 007", "there"),
+            ("x" * 101, "there"),
+        ],
+    )
+    def test_only_a_name_is_used_to_greet(self, typed, greeted):
+        assert greeting_name(typed) == greeted

@@ -359,3 +359,26 @@ class TestPortalReplySend:
         recipients = {address for email in mail.outbox for address in email.to}
         assert recipients == {world.a_manager.email, world.a_caseworker.email}
         assert world.removed.email not in recipients and world.b_user.email not in recipients
+
+    def test_a_member_whose_name_is_not_only_a_name_is_still_told(
+        self, world, django_capture_on_commit_callbacks
+    ):
+        from django.core import mail
+
+        from casework.models import MessageParty
+        from portals.services import portal_reply_send
+
+        type(world.org_a_user).objects.filter(pk=world.org_a_user.pk).update(
+            full_name="Ward 7 (www.example.com)"
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            portal_reply_send(
+                case=world.org_case_a,
+                author=world.staff,
+                party=MessageParty.ORGANISATION,
+                body="Please send the ward rota.",
+                organisation=world.org_a,
+            )
+        [email] = [e for e in mail.outbox if e.to == [world.org_a_user.email]]
+        assert "Dear there," in email.body
+        assert "www.example.com" not in email.body
