@@ -26,7 +26,7 @@ from casework.models import (
 )
 from casework.state import OPEN_STATUSES, CaseStatus
 from complaints.models import ComplaintDetails
-from foi.models import InformationRequest
+from foi.models import InformationRequest, RequestEvent
 from insight.models import (
     CASE_FACTS_REFRESH,
     CaseFact,
@@ -62,15 +62,18 @@ def insight_refresh(*, now: datetime | None = None) -> int:
     state = RefreshState.objects.select_for_update().get(pk=state.pk)
     # Generation 0 is a store built before codes and summaries were kept: read every case once.
     incremental = state.watermark is not None and state.generation > 0
-    changed = _changed_case_ids(since=state.watermark - WATERMARK_OVERLAP if incremental else None)
+    since = state.watermark - WATERMARK_OVERLAP if incremental else None
+    changed = _changed_case_ids(since=since)
     # Cases read again only because of the overlap usually come back as they were: the summaries
-    # (minutes of work at a million cases) are rebuilt only when some fact really moved.
+    # (tens of seconds at a million cases) are rebuilt only when some fact really moved.
     moved = False
     for start in range(0, len(changed), CHUNK):
         ids = changed[start : start + CHUNK]
         moved |= _case_facts_rebuild(case_ids=ids, now=now, compare=incremental)
-    _weekly_counts_rebuild()
-    _monthly_performance_rebuild()
+    if moved or not incremental:
+        _weekly_counts_rebuild()
+    if moved or not incremental or _requests_or_feedback_since(since):
+        _monthly_performance_rebuild()
     if moved or not incremental:
         # Only what a changed case can move; the summaries are read in place of the facts.
         _weekly_code_counts_rebuild()
@@ -85,6 +88,15 @@ def insight_refresh(*, now: datetime | None = None) -> int:
     state.rows_changed = len(changed)
     state.save()
     return len(changed)
+
+
+def _requests_or_feedback_since(since: datetime) -> bool:
+    """Whether the monthly figures' other sources, information requests (every change to one is
+    a RequestEvent) and complainants' feedback, have anything new."""
+    return (
+        RequestEvent.objects.filter(created_at__gte=since).exists()
+        or CaseFeedback.objects.filter(submitted_at__gte=since).exists()
+    )
 
 
 def _changed_case_ids(*, since: datetime | None) -> list[int]:

@@ -8,7 +8,13 @@ from django.utils import timezone
 
 from casework.models import Decision, DecisionOutcome
 from insight import services_reporting
-from insight.models import CaseFact, MonthlyPerformance, RefreshState, WeeklyCount
+from insight.models import (
+    CaseFact,
+    CaseFeedback,
+    MonthlyPerformance,
+    RefreshState,
+    WeeklyCount,
+)
 from insight.services_reporting import insight_refresh
 from insight.tasks import insight_refresh as insight_refresh_task
 from tests.insight.builders import constituency, decided_case, organisation
@@ -88,6 +94,31 @@ class TestInsightRefresh:
         state = RefreshState.objects.get()
         assert state.generation == built + 1  # nothing moved, so cached figures stay valid
         assert state.rows_changed == 1
+
+    def test_a_refresh_with_nothing_new_rebuilds_no_summary(self):
+        case = decided_case()
+        start = timezone.now() + timedelta(hours=1)
+        insight_refresh(now=start)
+        quiet = start + timedelta(minutes=5)  # the case is read again over the overlap
+        with (
+            mock.patch.object(services_reporting, "_weekly_counts_rebuild") as weekly,
+            mock.patch.object(services_reporting, "_monthly_performance_rebuild") as monthly,
+        ):
+            insight_refresh(now=quiet)
+        weekly.assert_not_called()
+        monthly.assert_not_called()
+
+        # Feedback counts in the monthly figures only: those are rebuilt, the weekly ones not.
+        CaseFeedback.objects.create(
+            case=case, case_status="closed", ease_of_use=5, kept_informed=4, submitted_at=quiet
+        )
+        with (
+            mock.patch.object(services_reporting, "_weekly_counts_rebuild") as weekly,
+            mock.patch.object(services_reporting, "_monthly_performance_rebuild") as monthly,
+        ):
+            insight_refresh(now=quiet + timedelta(minutes=5))
+        weekly.assert_not_called()
+        monthly.assert_called_once()
 
     def test_rerun_is_idempotent(self):
         decided_case()
