@@ -13,7 +13,7 @@ from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
 from accounts.models import Organisation
-from casework.models import Case, CaseEvent, CaseEventKind, MessageParty
+from casework.models import Case, CaseEvent, CaseEventKind, Document, MessageParty, UploaderRole
 from casework.state import ENDED_STATUSES, CaseAction, CaseStatus
 from phso.clock import add_working_days
 
@@ -293,3 +293,16 @@ def complainant_cases(user):
 
 def unread_messages(case: Case) -> int:
     return case.messages.filter(party=MessageParty.COMPLAINANT).unread_by_party().count()
+
+
+def documents_from_us(case: Case, user):
+    """What staff shared with the complainant on this case (letters and files), newest first."""
+    # The complainant's side of Document.objects.visible_to, without asking their roles again:
+    # the case is already theirs.
+    return (
+        Document.objects.filter(
+            case=case, case__complainant=user, internal=False, uploader_role=UploaderRole.STAFF
+        )
+        .not_deleted()
+        .order_by("-created_at", "-pk")
+    )

@@ -79,12 +79,25 @@ def case_detail(request, reference):
         "timeline": account.timeline(case, request.user),
         "organisations": case.organisations.order_by("name"),
         "unread_messages": account.unread_messages(case),
+        "letters": account.documents_from_us(case, request.user).count(),
         "preferences": _preferences(request.user),
         "can_withdraw": CaseStateMachine(case.status).can(CaseAction.WITHDRAW),
         "ended": ended,
         "feedback_given": ended and CaseFeedback.objects.filter(case=case).exists(),
     }
     return render(request, "complaints/account/case_detail.html", context)
+
+
+@login_required
+@require_safe
+def case_letters(request, reference):
+    """Letters and files we have sent the complainant about their case, newest first."""
+    case = _case(request, reference)
+    return render(
+        request,
+        "complaints/account/letters.html",
+        {"case": case, "documents": account.documents_from_us(case, request.user)},
+    )
 
 
 @login_required

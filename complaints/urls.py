@@ -9,6 +9,7 @@ urlpatterns = [
     path("cases/", account_views.case_list, name="cases"),
     path("cases/<str:reference>", account_views.case_detail, name="case"),
     path("cases/<str:reference>/messages", account_views.case_messages, name="messages"),
+    path("cases/<str:reference>/letters", account_views.case_letters, name="letters"),
     path("cases/<str:reference>/withdraw", account_views.case_withdraw, name="withdraw"),
     path("cases/<str:reference>/feedback", account_views.case_feedback, name="feedback"),
     path("cases/<str:reference>/evidence", views.evidence, name="evidence"),

@@ -53,8 +53,8 @@ def evidence(request, reference):
         {
             "case": case,
             "form": form,
-            # What we sent them (letters, shared files) apart from what they sent us.
-            "from_us": [d for d in documents if d.uploader_role == UploaderRole.STAFF],
+            # What we sent them (letters, shared files) has a page of its own.
+            "from_us": sum(d.uploader_role == UploaderRole.STAFF for d in documents),
             "documents": [d for d in documents if d.uploader_role != UploaderRole.STAFF],
         },
     )

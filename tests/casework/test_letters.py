@@ -42,16 +42,20 @@ class TestLetterSend:
         reader = Client()
         reader.force_login(complainant)
         assert letter.original_filename not in evidence_page(reader, case)
+        letters = reader.get(reverse("complaints:letters", args=[case.reference])).content
+        assert "have not sent you any letters" in letters.decode()
         assert download(reader, case, letter).status_code == 404
 
         with django_capture_on_commit_callbacks(execute=True):
             letter_send(case=case, document_id=letter.pk, actor=caseworker)
 
         page = evidence_page(reader, case)
-        assert "Letters and files from us" in page
-        from_us, sent_by_them = page.split("Files you have sent")
-        assert letter.original_filename in from_us
-        assert letter.original_filename not in sent_by_them
+        assert letter.original_filename not in page  # not among the files they sent us
+        assert "read letters and files from us" in page
+        letters = reader.get(reverse("complaints:letters", args=[case.reference])).content
+        assert letter.original_filename in letters.decode()
+        home = reader.get(reverse("complaints:case", args=[case.reference])).content.decode()
+        assert "Letters and files from us</a> (1)" in home
         response = download(reader, case, letter)
         assert response.status_code == 200
         assert b"".join(response.streaming_content).startswith(b"%PDF")
@@ -171,3 +175,21 @@ class TestLetterPage:
         with django_assert_max_num_queries(len(one.captured_queries)):
             response = staff_client.get(url)
         assert response.content.decode().count(".pdf</a>") == 4
+
+
+def test_the_letters_page_lists_only_what_was_shared_and_its_queries_are_bounded(
+    client, case, caseworker, complainant, django_assert_max_num_queries
+):
+    sent = letter_generate(case=case, kind="acknowledgement", actor=caseworker)
+    letter_send(case=case, document_id=sent.pk, actor=caseworker)
+    draft = letter_generate(case=case, kind="final_decision", actor=caseworker)
+    client.force_login(complainant)
+    url = reverse("complaints:letters", args=[case.reference])
+    with django_assert_max_num_queries(8) as few:
+        page = client.get(url).content.decode()
+    assert sent.original_filename in page and draft.original_filename not in page
+    for _ in range(3):
+        more = letter_generate(case=case, kind="acknowledgement", actor=caseworker)
+        letter_send(case=case, document_id=more.pk, actor=caseworker)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(url).content.decode().count(".pdf</a>") == 4

@@ -88,7 +88,10 @@ class TestEvidencePage:
         assert "Send evidence" in html
         assert 'enctype="multipart/form-data"' in html
         assert 'class="govuk-file-upload"' in html and "multiple" in html
-        assert "sent.pdf" in html and "checking.pdf" in html and "shared-reply.pdf" in html
+        assert "sent.pdf" in html and "checking.pdf" in html
+        # What staff shared is on its own page, "Letters and files from us", not among theirs.
+        assert "shared-reply.pdf" not in html
+        assert "We have sent you 1 letter or file" in html
         assert "clinical-notes.pdf" not in html
         assert 'src="/static/js/upload.js"' in html and 'type="module"' in html
         assert "<progress" in html

@@ -278,7 +278,8 @@ class TestLetterJourney:
         page.goto(f"/complaints/cases/{case.reference}")
         expect(page.get_by_text("We sent you a letter")).to_be_visible()
         page.get_by_role("link", name="Read our letters").click()
-        letters = page.locator("#from-us + ul")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Letters and files from us")
+        letters = page.locator("main table")
         expect(letters).to_contain_text("acknowledgement letter")
         _check(page, axe, screenshot, "letters-03-complainant-reads", console_errors)
         with page.expect_download() as download:

@@ -391,6 +391,14 @@ URLS = {
         Access(ref("own_case"), row(404, anonymous=LOGIN, complainant=200)),
         Access(ref("others_case"), row(404, anonymous=LOGIN)),
     ),
+    "complaints:letters": (
+        Access(
+            ref("own_case"),
+            row(404, anonymous=LOGIN, complainant=200),
+            post=row(405, anonymous=LOGIN),
+        ),
+        Access(ref("others_case"), row(404, anonymous=LOGIN), post=row(405, anonymous=LOGIN)),
+    ),
     "complaints:messages": (
         Access(ref("own_case"), row(404, anonymous=LOGIN, complainant=200)),
         Access(ref("others_case"), row(404, anonymous=LOGIN)),
