@@ -117,9 +117,8 @@ class TestBackOffice:
         assert_no_violations(axe, page)
 
         open_action(page, "Start assessment")
-        assert (
+        expect(page.locator(".govuk-notification-banner")).to_contain_text(
             "Start assessment: the case is now being assessed."
-            in page.locator(".govuk-notification-banner").inner_text()
         )
 
         # Investigation is refused until the missing pieces are done, and says which.
@@ -141,11 +140,13 @@ class TestBackOffice:
         expect(page.locator("#organisations ~ table").first).to_contain_text("Confirmed")
 
         open_action(page, "Start investigation")
-        banner = page.locator(".govuk-notification-banner").inner_text()
-        assert "the case is now being investigated" in banner
+        expect(page.locator(".govuk-notification-banner")).to_contain_text(
+            "the case is now being investigated"
+        )
 
         page.get_by_label("Add an internal note").fill("Asked the trust for the discharge summary.")
         page.get_by_role("button", name="Add note").click()
+        page.wait_for_load_state()
         timeline = page.locator(".app-timeline").inner_text()
         assert "Internal note added" in timeline
         assert "Asked the trust for the discharge summary." in timeline
@@ -180,6 +181,7 @@ class TestBackOffice:
         page.goto(f"/staff/cases/{case.reference}")
         page.get_by_role("link", name="Audit log").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Audit log")
+        page.wait_for_load_state()
         table = page.locator(".app-audit-table").inner_text()
         assert "Casey Worker" in table and "case.view" in table
         screenshot("backoffice-08-audit")

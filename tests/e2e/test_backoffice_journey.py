@@ -32,6 +32,7 @@ def axe():
 
 
 def _banner(page):
+    page.wait_for_load_state()  # the page a click went to, whole, not the moment it began
     return page.locator(".govuk-notification-banner").inner_text()
 
 
@@ -129,7 +130,7 @@ def test_a_caseworker_takes_one_case_from_the_queue_to_a_published_decision(
     expect(page.locator("main")).to_contain_text("Decision published.")
 
     # The case page's timeline tells the story, and the page passes axe-core.
-    page.goto(f"/staff/cases/{case.reference}")
+    page.goto(f"/staff/cases/{case.reference}")  # goto waits for the page's load event
     timeline = page.locator(".app-timeline").inner_text()
     steps = [  # oldest first; the timeline lists newest first
         "Assigned to Casey Worker",

@@ -75,9 +75,8 @@ class TestDecisionJourney:
             "complaints@northfield.example.org"
         )
         page.get_by_role("button", name="Send request").click()
-        assert (
+        expect(page.locator("main")).to_contain_text(
             "Evidence requested from Northfield Hospitals NHS Trust"
-            in page.locator("main").inner_text()
         )
         _check(page, axe, screenshot, "decisions-03-requests", console_errors)
 

@@ -88,8 +88,8 @@ class TestFoiRequestToDisclosureLog:
         expect(page.get_by_role("heading", level=1)).to_have_text("Request sent")
         check(page, axe, console_errors, screenshot, "foi-04-confirmation")
         info = InformationRequest.objects.get()
-        assert info.reference in page.locator(".govuk-panel").inner_text()
-        assert info.due_on.strftime("%B %Y") in page.locator("main").inner_text()
+        expect(page.locator(".govuk-panel")).to_contain_text(info.reference)
+        expect(page.locator("main")).to_contain_text(info.due_on.strftime("%B %Y"))
 
         # The first officer assigns it, records a search and drafts from a template.
         as_staff(page, live_server, drafter)
