@@ -145,6 +145,22 @@ class TestTeamPages:
         [listed] = response.context["teams"]
         assert (listed.member_count, listed.open_cases) == (2, 1)
 
+    @pytest.mark.parametrize("size", [1, 8])
+    def test_query_counts_do_not_grow_with_teams_members_or_cases(  # 5 and 7 at any size
+        self, client, django_assert_max_num_queries, size
+    ):
+        client, me = signed_in(client)
+        teams = [team_with(me, *(UserFactory(roles=[Role.CASEWORKER]) for _ in range(size)))]
+        teams += [team_with(UserFactory(roles=[Role.CASEWORKER])) for _ in range(size - 1)]
+        for member in teams[0].members.all():
+            make_case(assignee=member, team=teams[0])
+        with django_assert_max_num_queries(5):
+            listed = client.get(reverse("casework:teams")).context["teams"]
+        assert len(listed) == size
+        with django_assert_max_num_queries(7):
+            page = client.get(reverse("casework:team", kwargs={"team_id": teams[0].pk}))
+        assert len(page.context["members"]) == size + 1
+
     def test_an_unknown_team_is_not_found(self, client):
         client, _ = signed_in(client)
         assert client.get(reverse("casework:team", kwargs={"team_id": 999})).status_code == 404
