@@ -161,6 +161,17 @@ class TestTeamPages:
             page = client.get(reverse("casework:team", kwargs={"team_id": teams[0].pk}))
         assert len(page.context["members"]) == size + 1
 
+    @pytest.mark.parametrize("size", [1, 8])
+    def test_the_staff_home_makes_the_same_queries_however_big_the_team(
+        self, client, django_assert_max_num_queries, size
+    ):
+        client, me = signed_in(client)
+        team = team_with(me, *(UserFactory(roles=[Role.CASEWORKER]) for _ in range(size)))
+        for member in team.members.all():
+            make_case(assignee=member, team=team)
+        with django_assert_max_num_queries(14):  # 14 at either size
+            assert client.get(reverse("casework:home")).status_code == 200
+
     def test_an_unknown_team_is_not_found(self, client):
         client, _ = signed_in(client)
         assert client.get(reverse("casework:team", kwargs={"team_id": 999})).status_code == 404

@@ -151,6 +151,24 @@ class TestForecastPage:
         assert content.count('aria-label="Key to the chart"') == 4
         assert "95% prediction interval" in content
 
+    def test_query_count_does_not_grow_with_the_series(
+        self, client, history, django_assert_max_num_queries
+    ):
+        client = otp_verified_client(client, UserFactory(roles=[Role.MANAGER]))
+        forecasts_train(today=TODAY)
+        with django_assert_max_num_queries(20) as four:
+            client.get(reverse("insight_staff:forecasts"))
+        assert SeriesForecast.objects.count() == 4
+        # More series: the same forecasts under other names, as more sectors and themes would be.
+        for original in SeriesForecast.objects.all():
+            for n in range(3):
+                forecast = SeriesForecast.objects.get(pk=original.pk)
+                forecast.pk = None
+                forecast.series = f"theme:extra{n}-{original.series}"
+                forecast.save()
+        with django_assert_max_num_queries(len(four.captured_queries)):
+            assert client.get(reverse("insight_staff:forecasts")).status_code == 200
+
     def test_empty(self, client, db):
         client = otp_verified_client(client, UserFactory(roles=[Role.ANALYST]))
         assert b"No forecasts yet" in client.get(reverse("insight_staff:forecasts")).content
