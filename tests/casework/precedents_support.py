@@ -45,7 +45,7 @@ def with_codes(case, *, themes=(), codes=(), review=CodeReview.CONFIRMED):
             system=code.split(":")[0],
             code=code.split(":")[1],
             description=icd10_description(code.split(":")[1])
-            if code.startswith("ICD10:")
+            if code.startswith("ICD-10:")
             else code,
             start=0,
             end=1,

@@ -61,10 +61,10 @@ class TestCasePage:
         body = client.get(case_url(case)).content.decode()
         assert ">Clinical codes</a>" in body and ">Precedents</a>" in body
 
-        with_codes(case, themes=["discharge"], codes=["ICD10:A41.9"], review=CodeReview.SUGGESTED)
-        with_codes(case, codes=["ICD10:I21.9"], review=CodeReview.CONFIRMED)
+        with_codes(case, themes=["discharge"], codes=["ICD-10:A41.9"], review=CodeReview.SUGGESTED)
+        with_codes(case, codes=["ICD-10:I21.9"], review=CodeReview.CONFIRMED)
         ClinicalCode.objects.filter(code="A41.9").update(status="negated")  # not asked to confirm
-        with_codes(case, codes=["ICD10:J18.9"], review=CodeReview.SUGGESTED)
+        with_codes(case, codes=["ICD-10:J18.9"], review=CodeReview.SUGGESTED)
         for _ in range(2):
             PrecedentSuggestion.objects.create(
                 case=case, precedent=decided_case("Another decided case."), rank=1, score=0.5

@@ -43,7 +43,7 @@ def corpus(db):
             "sepsis. Her observations were not checked before discharge.",
             decision_summary="The trust discharged the patient unsafely.",
             themes=["discharge"],
-            codes=["ICD10:A41"],
+            codes=["ICD-10:A41"],
         ),
         "partly": decided_case(
             "The GP did not refer my husband to hospital and he developed sepsis.",
@@ -60,14 +60,14 @@ def corpus(db):
 
 class TestPrecedentsFind:
     def test_the_most_similar_decided_case_ranks_first_with_why(self, corpus):
-        case = with_codes(new_case(), themes=["discharge"], codes=["ICD10:A41"])
+        case = with_codes(new_case(), themes=["discharge"], codes=["ICD-10:A41"])
         suggestions = precedents_find(case=case)
         assert [s.precedent for s in suggestions][:2] == [corpus["best"], corpus["partly"]]
         first = suggestions[0]
         assert first.rank == 1
         assert first.reasons["organisation_kind"] is True
         assert first.reasons["themes"] == ["discharge"]
-        assert first.reasons["codes"] == ["ICD10:A41"]
+        assert first.reasons["codes"] == ["ICD-10:A41"]
         terms = first.reasons["terms"]
         assert {"antibiotics", "discharged", "observations"} <= set(terms)
         assert all(
@@ -79,12 +79,12 @@ class TestPrecedentsFind:
 
     def test_suggested_codes_count_when_none_are_confirmed_and_rejected_never(self, corpus):
         case = with_codes(
-            new_case("Unrelated words entirely."), codes=["ICD10:A41"], review="suggested"
+            new_case("Unrelated words entirely."), codes=["ICD-10:A41"], review="suggested"
         )
         with_codes(case, themes=["discharge"], review="rejected")
         [first, *_] = precedents_find(case=case)
         assert first.precedent == corpus["best"]
-        assert first.reasons["codes"] == ["ICD10:A41"]
+        assert first.reasons["codes"] == ["ICD-10:A41"]
         assert first.reasons["themes"] == []
 
     def test_a_case_never_matches_itself_or_undecided_cases(self, corpus):

@@ -69,16 +69,16 @@ class TestPrecedentsPage:
         case = with_codes(
             make_case(summary=SUMMARY, organisations=[health_body()]),
             themes=["discharge"],
-            codes=["ICD10:A41.9"],
+            codes=["ICD-10:A41.9"],
         )
-        with_codes(precedent, codes=["ICD10:A41.9"])
+        with_codes(precedent, codes=["ICD-10:A41.9"])
         precedents_find(case=case)
         client, _ = signed_in(client)
         reasons = client.get(url(case)).content.decode()
         assert "Same kind of organisation: NHS trust" in reasons
         assert "Shared themes: Discharge and transfer" in reasons
         assert "Shared clinical codes: Sepsis, unspecified (ICD-10 A41.9)" in reasons
-        assert "ICD10:A41.9" not in reasons
+        assert "ICD-10:A41.9" not in reasons
         assert "Shared themes: discharge" not in reasons
 
     def test_marking_useful_and_not_useful_is_stored(self, client, case, precedent):

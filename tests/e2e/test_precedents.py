@@ -45,7 +45,7 @@ class TestPrecedents:
             decision_summary="We found the trust discharged her without her antibiotics.",
             published=True,
             themes=["discharge"],
-            codes=["ICD10:A41.9"],
+            codes=["ICD-10:A41.9"],
         )
         decided_case("HMRC lost my tax credit renewal form.", outcome="not_upheld")
         case = with_codes(
@@ -55,7 +55,7 @@ class TestPrecedents:
                 status=CaseStatus.ASSESSMENT,
             ),
             themes=["discharge"],
-            codes=["ICD10:A41.9"],
+            codes=["ICD-10:A41.9"],
         )
         caseworker = UserFactory(roles=[Role.CASEWORKER], full_name="Casey Worker")
         device = TOTPDevice.objects.create(user=caseworker, name="Phone", confirmed=True)
