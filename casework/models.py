@@ -461,6 +461,10 @@ class DocumentQuerySet(models.QuerySet):
             return self.none()
         if user.has_perm("casework.view_case_queue"):
             return self
+        return self.for_complainant(user)
+
+    def for_complainant(self, user):
+        """What a complainant may see: the documents on their own cases not kept internal."""
         return self.filter(case__complainant=user, internal=False)
 
     def usable(self):

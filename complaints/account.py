@@ -297,12 +297,9 @@ def unread_messages(case: Case) -> int:
 
 def documents_from_us(case: Case, user):
     """What staff shared with the complainant on this case (letters and files), newest first."""
-    # The complainant's side of Document.objects.visible_to, without asking their roles again:
-    # the case is already theirs.
     return (
-        Document.objects.filter(
-            case=case, case__complainant=user, internal=False, uploader_role=UploaderRole.STAFF
-        )
+        Document.objects.for_complainant(user)
+        .filter(case=case, uploader_role=UploaderRole.STAFF)
         .not_deleted()
         .order_by("-created_at", "-pk")
     )
