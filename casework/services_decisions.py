@@ -745,7 +745,7 @@ def letter_send(*, case: Case, document_id: int, actor) -> Document:
             personalisation={
                 "name": greeting_name(complainant.full_name),
                 "reference": case.reference,
-                "link": f"{settings.SITE_URL}/complaints/cases/{case.reference}/evidence",
+                "link": f"{settings.SITE_URL}/complaints/cases/{case.reference}/letters",
             },
             reference=f"letter-{event.pk}",
         )

@@ -70,7 +70,7 @@ class TestLetterSend:
         [email] = mail.outbox
         assert email.to == [complainant.email]
         assert email.subject == f"We have sent you a letter about {case.reference}"
-        assert f"/complaints/cases/{case.reference}/evidence" in email.body
+        assert f"/complaints/cases/{case.reference}/letters" in email.body
         assert "%PDF" not in email.body and not email.attachments
 
     def test_the_timeline_says_a_letter_came(self, case, letter, caseworker, complainant):
