@@ -161,7 +161,7 @@ def next_step(case: Case, *, today: date | None = None) -> NextStep | None:
     if standard is None:
         return None
     today = today or timezone.localdate()
-    due = getattr(case, "target_date", None) or add_working_days(
+    due = case.target_date or add_working_days(
         timezone.localdate(case.status_changed_at), standard.working_days
     )
     return NextStep(

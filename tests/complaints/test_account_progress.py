@@ -13,7 +13,7 @@ LONDON = datetime.timezone(datetime.timedelta(hours=1))
 
 
 def case_in(status, changed=datetime.datetime(2026, 6, 1, 23, 30, tzinfo=LONDON)):
-    return SimpleNamespace(status=status, status_changed_at=changed)
+    return SimpleNamespace(status=status, status_changed_at=changed, target_date=None)
 
 
 class TestPublicStatus:
