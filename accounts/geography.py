@@ -17,7 +17,7 @@ from functools import cache
 
 from django.db import connection
 
-from accounts.models import Postcode
+from accounts.models import LocalAuthority, Postcode
 
 # Outward code (area letters, district digit, optional digit or letter) then inward code
 # (sector digit, unit letters), matched on the text with its whitespace removed. Two exceptions
@@ -101,8 +101,6 @@ def _lookup_sql(vendor: str) -> str:
 def local_authority_names(codes=None) -> dict[str, str]:
     """ONS code -> name for the local authorities we know (all of them, or those in `codes`); a
     code with no name here is shown as the code itself by whoever asks."""
-    from accounts.models import LocalAuthority
-
     rows = LocalAuthority.objects.all()
     if codes is not None:
         rows = rows.filter(code__in=list(codes))

@@ -430,4 +430,5 @@ def _named_local_authorities(facts: QuerySet) -> list[tuple[str, str]]:
         .distinct()
         .order_by("local_authority_code")
     )
-    return sorted(((c, n or c) for c, n in rows), key=lambda row: (row[0] == row[1], row[1]))
+    named_first = sorted(rows, key=lambda row: (row[1] is None, row[1] or row[0]))
+    return [(code, name or code) for code, name in named_first]

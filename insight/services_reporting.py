@@ -65,17 +65,17 @@ def insight_refresh(*, now: datetime | None = None) -> int:
     since = state.watermark - WATERMARK_OVERLAP if incremental else None
     changed = _changed_case_ids(since=since)
     # Cases read again only because of the overlap usually come back as they were: the summaries
-    # (tens of seconds at a million cases) are rebuilt only when some fact really moved.
-    moved = False
+    # (tens of seconds at a million cases) are rebuilt only when some fact really moved, and
+    # always when the whole store is built.
+    moved = not incremental
     for start in range(0, len(changed), CHUNK):
         ids = changed[start : start + CHUNK]
         moved |= _case_facts_rebuild(case_ids=ids, now=now, compare=incremental)
-    if moved or not incremental:
-        _weekly_counts_rebuild()
-    if moved or not incremental or _requests_or_feedback_since(since):
+    if moved or _requests_or_feedback_since(since):
         _monthly_performance_rebuild()
-    if moved or not incremental:
+    if moved:
         # Only what a changed case can move; the summaries are read in place of the facts.
+        _weekly_counts_rebuild()
         _weekly_code_counts_rebuild()
         _dashboard_counts_rebuild()
         state.generation += 1
