@@ -52,7 +52,6 @@ from casework.services_coding import document_coding_delete
 from casework.state import CaseAction, CaseStateMachine, CaseStatus
 from foi.models import InformationRequest
 from phso.clock import add_working_days
-from phso.notifications import greeting_name
 from phso.services import notification_send
 
 logger = logging.getLogger(__name__)
@@ -295,7 +294,7 @@ def _status_change_notify(*, case: Case, event: CaseEvent) -> None:
         to=complainant.email,
         template="case_status_changed",
         personalisation={
-            "name": greeting_name(complainant.full_name),
+            "name": complainant.full_name,
             "reference": case.reference,
             "link": f"{settings.SITE_URL}/complaints/cases/{case.reference}",
         },
@@ -527,7 +526,7 @@ def message_send(
             to=recipient.email,
             template="new_message",
             personalisation={
-                "name": greeting_name(recipient.full_name),
+                "name": recipient.full_name,
                 "reference": case.reference,
                 "link": f"{settings.SITE_URL}/complaints/cases/{case.reference}/messages",
             },

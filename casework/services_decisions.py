@@ -35,7 +35,6 @@ from casework.redaction import MASKS, redact
 from casework.selectors_decisions import case_known_names, case_letters
 from casework.state import CaseStatus
 from phso.clock import WORKING_DAYS, ClockError, ClockRule, StatutoryClock, add_working_days
-from phso.notifications import greeting_name
 from phso.services import notification_send
 
 EVIDENCE_REQUEST_DEFAULT_WORKING_DAYS = 20
@@ -743,7 +742,7 @@ def letter_send(*, case: Case, document_id: int, actor) -> Document:
             to=complainant.email,
             template="new_letter",
             personalisation={
-                "name": greeting_name(complainant.full_name),
+                "name": complainant.full_name,
                 "reference": case.reference,
                 "link": f"{settings.SITE_URL}/complaints/cases/{case.reference}/letters",
             },

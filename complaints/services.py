@@ -33,7 +33,6 @@ from complaints.models import (
     DraftReturnLink,
     EqualityMonitoring,
 )
-from phso.notifications import greeting_name
 from phso.services import notification_send
 
 
@@ -291,8 +290,7 @@ def complaint_submit(*, draft: ComplaintDraft, user, submission_token=None) -> C
         to=user.email,
         template="complaint_received",
         personalisation={
-            # A name the notification rules refuse (digits, symbols) is never put in an email.
-            "name": greeting_name(complaint.details["full_name"]),
+            "name": complaint.details["full_name"],
             "reference": case.reference,
             "link": f"{settings.SITE_URL.rstrip('/')}/complaints/cases/{case.reference}",
         },

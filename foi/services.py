@@ -35,7 +35,6 @@ from foi.models import (
 from foi.redaction import find_personal_data
 from foi.state import IllegalTransition, Status
 from phso.clock import EIR_RULE, FOI_RULE, SAR_RULE, ClockError, StatutoryClock
-from phso.notifications import greeting_name
 from phso.services import notification_send
 
 EXPORT_PENDING_REUSE = timedelta(hours=1)
@@ -242,7 +241,7 @@ def _acknowledge(request: InformationRequest) -> None:
         to=request.requester_email,
         template=template,
         personalisation={
-            "name": greeting_name(request.requester_name),
+            "name": request.requester_name,
             "reference": request.reference,
             "link": _requester_link(request),
             **extra,
@@ -397,7 +396,7 @@ def request_extend(
             to=request.requester_email,
             template="information_request_extended",
             personalisation={
-                "name": greeting_name(request.requester_name),
+                "name": request.requester_name,
                 "reference": request.reference,
                 "link": _requester_link(request),
                 "due_date": _format_date(request.due_on),
@@ -509,7 +508,7 @@ def request_send(
             to=request.requester_email,
             template="information_request_answered",
             personalisation={
-                "name": greeting_name(request.requester_name),
+                "name": request.requester_name,
                 "reference": request.reference,
                 "link": _requester_link(request),
             },

@@ -31,7 +31,6 @@ from casework.models import (
 )
 from casework.services import case_create, document_upload, message_send
 from casework.services_decisions import evidence_request_extend, evidence_request_respond
-from phso.notifications import greeting_name
 from phso.services import notification_send
 from portals.models import (
     CaseShare,
@@ -703,7 +702,7 @@ def portal_reply_send(*, case, author, party, body: str, organisation=None) -> M
             to=email,
             template="new_message",
             personalisation={
-                "name": greeting_name(name),
+                "name": name,
                 "reference": case.reference,
                 "link": _link(path),
             },
